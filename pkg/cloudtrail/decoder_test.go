@@ -1,0 +1,327 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// drain reads every record of input and returns their JSON, the record
+// errors by index, and the final error (nil at a clean EOF).
+func drain(t testing.TB, input []byte, opts DecoderOptions) (recs []string, recErrs map[int64]error, final error, d *Decoder) {
+	t.Helper()
+	d, err := NewDecoder(bytes.NewReader(input), opts)
+	if err != nil {
+		return nil, nil, err, nil
+	}
+	recErrs = map[int64]error{}
+	for {
+		raw, err := d.Next()
+		if err == io.EOF {
+			return recs, recErrs, nil, d
+		}
+		var re *RecordError
+		if errors.As(err, &re) {
+			recErrs[re.Index] = re.Err
+			continue
+		}
+		if err != nil {
+			return recs, recErrs, err, d
+		}
+		if raw.Index != int64(len(recs)+len(recErrs)) {
+			t.Fatalf("record index %d, want %d", raw.Index, len(recs)+len(recErrs))
+		}
+		recs = append(recs, string(raw.Data))
+	}
+}
+
+func gz(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestDecoderEnvelopes(t *testing.T) {
+	r1 := `{"eventID":"1","eventSource":"personalize.amazonaws.com","s":"a \"quoted\" ] } string \\"}`
+	r2 := `{"eventID":"2","nested":{"a":[1,2,{"b":"]"}]}}`
+	cw := func(msgs ...string) string {
+		var evs []string
+		for i, m := range msgs {
+			q, _ := jsonQuote(m)
+			evs = append(evs, fmt.Sprintf(`{"id":"%d","timestamp":1700000000000,"message":%s}`, i, q))
+		}
+		return `{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[` + strings.Join(evs, ",") + `]}`
+	}
+	tests := []struct {
+		name   string
+		in     string
+		want   []string
+		format Format
+	}{
+		{"records", `{"Records":[` + r1 + `,` + r2 + `]}`, []string{r1, r2}, FormatRecords},
+		{"records with whitespace", " \n{ \"Records\" : [ \n" + r1 + " ,\n\t" + r2 + " \n] }\n", []string{r1, r2}, FormatRecords},
+		{"records not first key", `{"x":{"Records":[1]},"Records":[` + r1 + `],"y":[1,2]}`, []string{r1}, FormatRecords},
+		{"empty records", `{"Records":[]}`, nil, FormatRecords},
+		{"null records", `{"Records":null}`, nil, FormatRecords},
+		{"bare array", `[` + r1 + `,` + r2 + `]`, []string{r1, r2}, FormatArray},
+		{"empty array", `[]`, nil, FormatArray},
+		{"concatenated", `{"Records":[` + r1 + `]}{"Records":[` + r2 + `]}`, []string{r1, r2}, FormatRecords},
+		{"concatenated newline", `{"Records":[` + r1 + "]}\n" + `{"Records":[` + r2 + "]}\n", []string{r1, r2}, FormatRecords},
+		{"cloudwatch", cw(r1, r2), []string{r1, r2}, FormatCloudWatch},
+		{"cloudwatch control", `{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}`, nil, FormatCloudWatch},
+		{"digest", `{"awsAccountId":"111122223333","digestStartTime":"2015-08-17T14:01:31Z","digestS3Bucket":"b","digestS3Object":"o","logFiles":[{"s3Object":"x"}]}`, nil, FormatDigest},
+		{"empty digest", `{"awsAccountId":"1","digestEndTime":"x","logFiles":[]}`, nil, FormatDigest},
+		{"bom", "\xEF\xBB\xBF" + `{"Records":[` + r1 + `]}`, []string{r1}, FormatRecords},
+	}
+	for _, tc := range tests {
+		for _, compress := range []bool{false, true} {
+			for _, bufSize := range []int{0, 7} {
+				t.Run(fmt.Sprintf("%s/gzip=%v/buf=%d", tc.name, compress, bufSize), func(t *testing.T) {
+					in := []byte(tc.in)
+					if compress {
+						in = gz(t, in)
+					}
+					recs, recErrs, err, d := drain(t, in, DecoderOptions{BufferSize: bufSize})
+					if err != nil {
+						t.Fatalf("unexpected error: %v", err)
+					}
+					if len(recErrs) > 0 {
+						t.Fatalf("record errors: %v", recErrs)
+					}
+					if fmt.Sprint(recs) != fmt.Sprint(tc.want) {
+						t.Fatalf("records\n got %q\nwant %q", recs, tc.want)
+					}
+					if d.Format() != tc.format {
+						t.Fatalf("format %v, want %v", d.Format(), tc.format)
+					}
+				})
+			}
+		}
+	}
+}
+
+func jsonQuote(s string) (string, error) {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range s {
+		switch c {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+func TestDecoderOneByteReads(t *testing.T) {
+	in := `{"Records":[{"a":"x\\\"y"},{"b":[1,2,3]},{"c":"\\\\"}]}`
+	d, err := NewDecoder(iotest.OneByteReader(strings.NewReader(in)), DecoderOptions{BufferSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		raw, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(raw.Data))
+	}
+	want := []string{`{"a":"x\\\"y"}`, `{"b":[1,2,3]}`, `{"c":"\\\\"}`}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %q want %q", got, want)
+	}
+}
+
+func TestDecoderBadInput(t *testing.T) {
+	good := `{"eventID":"a"}`
+	tests := []struct {
+		name      string
+		in        []byte
+		wantRecs  int
+		wantErr   error  // errors.Is target of the final error
+		errText   string // substring of the final error
+		errIndex  int64
+		recErrIdx []int64
+	}{
+		{name: "zero bytes", in: nil, wantErr: ErrEmpty},
+		{name: "whitespace", in: []byte("  \n"), wantErr: ErrEmpty},
+		{name: "not cloudtrail", in: []byte(`{"hello":"world"}`), wantErr: ErrNotCloudTrail},
+		{name: "empty object", in: []byte(`{}`), wantErr: ErrNotCloudTrail},
+		{name: "scalar", in: []byte(`42`), errText: "does not start with a JSON object or array"},
+		{name: "truncated in record", in: []byte(`{"Records":[` + good + `,` + good + `,{"eventID":"c","x":"abc`), wantRecs: 2, wantErr: ErrTruncated, errIndex: 2},
+		{name: "truncated between records", in: []byte(`{"Records":[` + good + `,`), wantRecs: 1, wantErr: ErrTruncated, errIndex: 1},
+		{name: "truncated after array", in: []byte(`{"Records":[` + good + `]`), wantRecs: 1, wantErr: ErrTruncated},
+		{name: "missing comma", in: []byte(`{"Records":[` + good + good + `]}`), wantRecs: 1, errText: "expected ',' or ']' after record 0"},
+		{name: "trailing comma", in: []byte(`{"Records":[` + good + `,]}`), wantRecs: 1, errText: "after ','"},
+		{name: "garbage after", in: []byte(`{"Records":[` + good + `]} xyz`), wantRecs: 1, errText: "after the end of the JSON value"},
+	}
+	for _, tc := range tests {
+		for _, compress := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/gzip=%v", tc.name, compress), func(t *testing.T) {
+				in := tc.in
+				if compress {
+					in = gz(t, in)
+				}
+				recs, _, err, _ := drain(t, in, DecoderOptions{})
+				if len(recs) != tc.wantRecs {
+					t.Errorf("got %d good records, want %d", len(recs), tc.wantRecs)
+				}
+				if err == nil {
+					t.Fatalf("no error, want %v %q", tc.wantErr, tc.errText)
+				}
+				if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+					t.Errorf("error %v, want %v", err, tc.wantErr)
+				}
+				if tc.errText != "" && !strings.Contains(err.Error(), tc.errText) {
+					t.Errorf("error %q does not contain %q", err, tc.errText)
+				}
+				var fe *FileError
+				if errors.As(err, &fe) && tc.errIndex > 0 && fe.Index != tc.errIndex {
+					t.Errorf("error at index %d, want %d", fe.Index, tc.errIndex)
+				}
+			})
+		}
+	}
+}
+
+func TestDecoderTruncatedGzip(t *testing.T) {
+	var recs []string
+	for i := range 200 {
+		recs = append(recs, fmt.Sprintf(`{"eventID":"%d","pad":"%s"}`, i, strings.Repeat("x", i%50)))
+	}
+	full := gz(t, []byte(`{"Records":[`+strings.Join(recs, ",")+`]}`))
+	cut := full[:len(full)*2/3]
+	got, _, err, _ := drain(t, cut, DecoderOptions{})
+	if err == nil {
+		t.Fatal("no error for truncated gzip")
+	}
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("error %v, want unexpected EOF", err)
+	}
+	if !strings.Contains(err.Error(), "truncated gzip") {
+		t.Errorf("error %q should say the gzip stream is truncated", err)
+	}
+	if len(got) == 0 {
+		t.Fatal("no records before the truncation")
+	}
+	for i, r := range got {
+		if r != recs[i] {
+			t.Fatalf("record %d = %q, want %q", i, r, recs[i])
+		}
+	}
+}
+
+func TestDecoderOversizedRecordIsSkipped(t *testing.T) {
+	big := `{"eventID":"big","blob":"` + strings.Repeat("y", 5000) + `","n":[` + strings.Repeat("1,", 1000) + `1]}`
+	in := `{"Records":[{"eventID":"a"},` + big + `,{"eventID":"c"}]}`
+	for _, bufSize := range []int{0, 16, 1000} {
+		recs, recErrs, err, _ := drain(t, []byte(in), DecoderOptions{MaxRecordSize: 1024, BufferSize: bufSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{`{"eventID":"a"}`, `{"eventID":"c"}`}; fmt.Sprint(recs) != fmt.Sprint(want) {
+			t.Fatalf("buf %d: records %q, want %q", bufSize, recs, want)
+		}
+		if e := recErrs[1]; !errors.Is(e, ErrRecordTooLarge) {
+			t.Fatalf("buf %d: record 1 error %v, want ErrRecordTooLarge", bufSize, e)
+		}
+	}
+}
+
+func TestDecoderMemoryBoundedByRecord(t *testing.T) {
+	// 20,000 records of ~200 bytes: the decoder's buffer must not grow with the file.
+	var b bytes.Buffer
+	b.WriteString(`{"Records":[`)
+	for i := range 20000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"eventID":"%08d","eventSource":"s3.amazonaws.com","pad":"%s"}`, i, strings.Repeat("z", 150))
+	}
+	b.WriteString(`]}`)
+	d, err := NewDecoder(bytes.NewReader(b.Bytes()), DecoderOptions{BufferSize: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 20000 {
+		t.Fatalf("read %d records", n)
+	}
+	if len(d.sc.buf) > 4096 {
+		t.Fatalf("buffer grew to %d bytes for records of ~200 bytes", len(d.sc.buf))
+	}
+}
+
+func TestDecoderCloudWatchBadMessage(t *testing.T) {
+	in := `{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"{\"eventID\":\"a\"}"},{"id":"2","message":17},{"id":"3","message":"{\"eventID\":\"c\"}"}]}`
+	recs, recErrs, err, _ := drain(t, []byte(in), DecoderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`{"eventID":"a"}`, `{"eventID":"c"}`}; fmt.Sprint(recs) != fmt.Sprint(want) {
+		t.Fatalf("records %q", recs)
+	}
+	if recErrs[1] == nil {
+		t.Fatal("no error for the non-string message")
+	}
+}
+
+// FuzzDecoder checks that no input makes the decoder panic or loop, and that
+// for any valid {"Records":[...]} document it returns exactly the elements the
+// standard library sees.
+func FuzzDecoder(f *testing.F) {
+	for _, s := range []string{
+		`{"Records":[{"a":1},{"b":"]}"}]}`, `[{"a":1}]`, `{"Records":[]}`, `{"logEvents":[{"message":"{}"}]}`,
+		`{"logFiles":[]}`, `{"Records":[1,"x",null]}`, `{"Records":[{"a":"\\"}]}{"Records":[2]}`,
+	} {
+		f.Add([]byte(s), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, buf uint8) {
+		recs, recErrs, err, _ := drain(t, in, DecoderOptions{BufferSize: int(buf), MaxRecordSize: 1 << 16})
+		var env struct{ Records []json.RawMessage }
+		if err != nil || len(recErrs) > 0 || bytes.Count(in, []byte(`"Records"`)) != 1 || !json.Valid(in) {
+			return
+		}
+		if json.Unmarshal(in, &env) != nil || env.Records == nil {
+			return
+		}
+		var want []string
+		for _, r := range env.Records {
+			want = append(want, string(r))
+		}
+		if fmt.Sprint(recs) != fmt.Sprint(want) {
+			t.Fatalf("records %q, want %q", recs, want)
+		}
+	})
+}

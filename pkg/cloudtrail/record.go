@@ -1,0 +1,282 @@
+package cloudtrail
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// field names the top-level record members the mapping reads.
+type field uint8
+
+const (
+	fEventVersion field = iota
+	fUserIdentity
+	fEventTime
+	fEventSource
+	fEventName
+	fAWSRegion
+	fSourceIPAddress
+	fUserAgent
+	fErrorCode
+	fErrorMessage
+	fRequestParameters
+	fResponseElements
+	fAdditionalEventData
+	fRequestID
+	fEventID
+	fReadOnly
+	fResources
+	fEventType
+	fAPIVersion
+	fManagementEvent
+	fRecipientAccountID
+	fSharedEventID
+	fVPCEndpointID
+	fVPCEndpointAccountID
+	fEventCategory
+	fTLSDetails
+	fSessionCredentialFromConsole
+	fInsightDetails
+	fAddendum
+	numFields
+)
+
+func fieldOf(key string) (field, bool) {
+	switch key {
+	case "eventVersion":
+		return fEventVersion, true
+	case "userIdentity":
+		return fUserIdentity, true
+	case "eventTime":
+		return fEventTime, true
+	case "eventSource":
+		return fEventSource, true
+	case "eventName":
+		return fEventName, true
+	case "awsRegion":
+		return fAWSRegion, true
+	case "sourceIPAddress":
+		return fSourceIPAddress, true
+	case "userAgent":
+		return fUserAgent, true
+	case "errorCode":
+		return fErrorCode, true
+	case "errorMessage":
+		return fErrorMessage, true
+	case "requestParameters":
+		return fRequestParameters, true
+	case "responseElements":
+		return fResponseElements, true
+	case "additionalEventData":
+		return fAdditionalEventData, true
+	case "requestID":
+		return fRequestID, true
+	case "eventID":
+		return fEventID, true
+	case "readOnly":
+		return fReadOnly, true
+	case "resources":
+		return fResources, true
+	case "eventType":
+		return fEventType, true
+	case "apiVersion":
+		return fAPIVersion, true
+	case "managementEvent":
+		return fManagementEvent, true
+	case "recipientAccountId":
+		return fRecipientAccountID, true
+	case "sharedEventID":
+		return fSharedEventID, true
+	case "vpcEndpointId":
+		return fVPCEndpointID, true
+	case "vpcEndpointAccountId":
+		return fVPCEndpointAccountID, true
+	case "eventCategory":
+		return fEventCategory, true
+	case "tlsDetails":
+		return fTLSDetails, true
+	case "sessionCredentialFromConsole":
+		return fSessionCredentialFromConsole, true
+	case "insightDetails":
+		return fInsightDetails, true
+	case "addendum":
+		return fAddendum, true
+	}
+	return 0, false
+}
+
+// Record is one parsed CloudTrail record.
+//
+// It keeps the record's exact JSON (for a lossless body) and an index of its
+// top-level members, so that the mapping reads each field in O(1) and never
+// materialises parts of the record it does not use. A Record is reusable:
+// Parse resets it.
+type Record struct {
+	doc Doc
+	top [numFields]int32
+}
+
+// ErrNotObject: a record that is not a JSON object.
+var ErrNotObject = errors.New("record is not a JSON object")
+
+// Parse parses one record's JSON. data may be reused by the caller after
+// Parse returns.
+func (r *Record) Parse(data []byte) error {
+	if err := r.doc.Parse(data); err != nil {
+		return err
+	}
+	return r.index()
+}
+
+func (r *Record) index() error {
+	for i := range r.top {
+		r.top[i] = -1
+	}
+	d := &r.doc
+	if d.nodes[root].kind != kindObject {
+		return ErrNotObject
+	}
+	end := d.nodes[root].next
+	for k := int32(1); k < end; {
+		v := k + 1
+		if f, ok := fieldOf(d.text(k)); ok {
+			r.top[f] = v
+		}
+		k = d.nodes[v].next
+	}
+	return nil
+}
+
+// JSON returns the record's original text.
+func (r *Record) JSON() string { return r.doc.str }
+
+// str returns a top-level string member; absent, null or non-string gives "".
+func (r *Record) str(f field) string {
+	v := r.top[f]
+	if v < 0 || r.doc.nodes[v].kind != kindString {
+		return ""
+	}
+	return r.doc.text(v)
+}
+
+// boolean reads a top-level flag that may be a JSON bool or, in exports that
+// stringify them (Lake, Athena), the strings "true"/"false".
+func (r *Record) boolean(f field) (val, ok bool) {
+	return r.doc.boolAt(r.top[f])
+}
+
+func (d *Doc) boolAt(v int32) (val, ok bool) {
+	if v < 0 {
+		return false, false
+	}
+	switch d.nodes[v].kind {
+	case kindTrue:
+		return true, true
+	case kindFalse:
+		return false, true
+	case kindString:
+		switch d.text(v) {
+		case "true", "True", "TRUE":
+			return true, true
+		case "false", "False", "FALSE":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// EventID is the record's eventID, the key CloudTrail duplicates share.
+func (r *Record) EventID() string { return r.str(fEventID) }
+
+// EventSource is the service host name, e.g. personalize.amazonaws.com. For
+// Insight records, which have no top-level eventSource, it is the source the
+// insight is about (insightDetails.eventSource).
+func (r *Record) EventSource() string {
+	if s := r.str(fEventSource); s != "" {
+		return s
+	}
+	s, _ := r.doc.strAt(r.top[fInsightDetails], "eventSource")
+	return s
+}
+
+// EventName is the API action; for Insight records, the action the insight is about.
+func (r *Record) EventName() string {
+	if s := r.str(fEventName); s != "" {
+		return s
+	}
+	s, _ := r.doc.strAt(r.top[fInsightDetails], "eventName")
+	return s
+}
+
+// AccountID is the account the event belongs to: recipientAccountId, else
+// userIdentity.accountId.
+func (r *Record) AccountID() string {
+	if s := r.str(fRecipientAccountID); s != "" {
+		return s
+	}
+	s, _ := r.doc.strAt(r.top[fUserIdentity], "accountId")
+	return s
+}
+
+// Region is awsRegion.
+func (r *Record) Region() string { return r.str(fAWSRegion) }
+
+// ErrorCode is errorCode ("" for successful calls).
+func (r *Record) ErrorCode() string { return r.str(fErrorCode) }
+
+// ErrBadEventTime marks a record whose eventTime cannot be parsed.
+var ErrBadEventTime = errors.New("malformed eventTime")
+
+// EventTime parses eventTime. A record without one returns the zero time and
+// ok=false; a malformed one returns an error wrapping ErrBadEventTime.
+func (r *Record) EventTime() (t time.Time, ok bool, err error) {
+	v := r.top[fEventTime]
+	if v < 0 || r.doc.nodes[v].kind == kindNull {
+		return time.Time{}, false, nil
+	}
+	if r.doc.nodes[v].kind != kindString {
+		return time.Time{}, false, fmt.Errorf("%w: not a string", ErrBadEventTime)
+	}
+	s := r.doc.text(v)
+	t, err = parseEventTime(s)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("%w %q", ErrBadEventTime, s)
+	}
+	return t, true, nil
+}
+
+// parseEventTime reads CloudTrail's RFC 3339 times. The common
+// second-precision UTC form is parsed by hand, which is several times cheaper
+// than time.Parse; anything else falls back to it.
+func parseEventTime(s string) (time.Time, error) {
+	if len(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
+		y, ok1 := digits(s[0:4])
+		mo, ok2 := digits(s[5:7])
+		dd, ok3 := digits(s[8:10])
+		h, ok4 := digits(s[11:13])
+		mi, ok5 := digits(s[14:16])
+		se, ok6 := digits(s[17:19])
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= daysIn(mo, y) && h < 24 && mi < 60 && se < 60 {
+			return time.Date(y, time.Month(mo), dd, h, mi, se, 0, time.UTC), nil
+		}
+		return time.Time{}, errors.New("invalid date")
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(m, y int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}

@@ -1,0 +1,279 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// scanner finds the extent of JSON values in a stream without parsing them.
+//
+// It exists so that the decoder can hand out one record at a time while its
+// memory stays bounded by the largest record kept (not by the file), and so
+// that records the selector rejects cost one pass over their bytes and no
+// allocation. It tracks only strings, escapes and bracket depth; the values it
+// returns are validated by the parser afterwards.
+type scanner struct {
+	r    io.Reader
+	buf  []byte
+	pos  int   // next unread byte in buf
+	end  int   // end of valid data in buf
+	base int64 // stream offset of buf[0]
+	rerr error // sticky read error; io.EOF at the end of the stream
+	read int64 // bytes read from r so far
+}
+
+const defaultBufferSize = 256 << 10
+
+var errScanEOF = errors.New("unexpected end of input")
+
+func newScanner(r io.Reader, size int) *scanner {
+	if size <= 0 {
+		size = defaultBufferSize
+	}
+	return &scanner{r: r, buf: make([]byte, size)}
+}
+
+// offset is the stream offset of the next unread byte.
+func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
+
+// fill drops everything before keep, then reads more data. It grows the
+// buffer when keep is 0 and the buffer is full, never beyond limit bytes
+// (limit <= 0 means no growth). It reports whether new bytes arrived.
+func (s *scanner) fill(keep int, limit int) bool {
+	if s.rerr != nil {
+		return false
+	}
+	if keep > 0 {
+		n := copy(s.buf, s.buf[keep:s.end])
+		s.base += int64(keep)
+		s.end = n
+		s.pos -= keep
+	}
+	if s.end == len(s.buf) {
+		if limit <= 0 || len(s.buf) >= limit {
+			return false
+		}
+		newSize := 2 * len(s.buf)
+		if newSize > limit {
+			newSize = limit
+		}
+		nb := make([]byte, newSize)
+		copy(nb, s.buf[:s.end])
+		s.buf = nb
+	}
+	for range 100 {
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		s.read += int64(n)
+		if err != nil {
+			s.rerr = err
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	s.rerr = io.ErrNoProgress
+	return false
+}
+
+// readErr is the error that ended the stream early, or nil at a clean EOF.
+func (s *scanner) readErr() error {
+	if s.rerr == nil || errors.Is(s.rerr, io.EOF) {
+		return nil
+	}
+	return s.rerr
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
+// peek skips whitespace and returns the next byte without consuming it.
+func (s *scanner) peek() (byte, bool) {
+	for {
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			if isSpace(c) {
+				s.pos++
+				continue
+			}
+			return c, true
+		}
+		if !s.fill(s.pos, 0) {
+			return 0, false
+		}
+	}
+}
+
+// skipByte consumes the byte returned by the last peek.
+func (s *scanner) skipByte() { s.pos++ }
+
+// errTooLarge reports a value larger than the configured maximum; the value
+// was skipped entirely, so the stream stays usable.
+type errTooLarge struct{ size int64 }
+
+func (e errTooLarge) Error() string { return "value too large" }
+
+// value scans the JSON value starting at the next non-space byte and returns
+// its bytes, which stay valid until the next scanner call. A value longer than
+// max bytes is consumed without being kept, and errTooLarge is returned.
+// Running out of input inside the value returns errScanEOF (or the read error).
+func (s *scanner) value(max int) ([]byte, error) {
+	if _, ok := s.peek(); !ok {
+		if err := s.readErr(); err != nil {
+			return nil, err
+		}
+		return nil, errScanEOF
+	}
+	var (
+		i        int   // bytes of the value scanned so far, relative to s.pos
+		dropped  int64 // bytes dropped while discarding an oversized value
+		depth    int
+		inStr    bool
+		escape   bool // the previous byte was a backslash inside a string
+		scalar   bool
+		started  bool
+		finished bool
+	)
+	limit := max + 1
+	for !finished {
+		if s.pos+i >= s.end {
+			if int64(i)+dropped > int64(max) {
+				// Discard what we have: the value will not be returned.
+				dropped += int64(i)
+				s.pos += i
+				i = 0
+			}
+			if !s.fill(s.pos, limit) {
+				if s.end-s.pos == len(s.buf) && s.rerr == nil {
+					// Buffer at its limit: start discarding.
+					dropped += int64(i)
+					s.pos += i
+					i = 0
+					continue
+				}
+				if scalar && started && s.readErr() == nil {
+					finished = true // a scalar may end at EOF
+					break
+				}
+				if err := s.readErr(); err != nil {
+					return nil, err
+				}
+				return nil, errScanEOF
+			}
+			continue
+		}
+		b := s.buf[s.pos+i : s.end]
+		j := 0
+		if !started {
+			started = true
+			switch b[0] {
+			case '{', '[':
+				depth = 1
+			case '"':
+				inStr = true
+			default:
+				scalar = true
+			}
+			j = 1
+		}
+		for j < len(b) {
+			if inStr {
+				if escape {
+					escape = false
+					j++
+					continue
+				}
+				// Keys and enum values are short: a plain loop beats the
+				// vectorised search's setup cost for their first bytes.
+				k, lim := j, min(j+16, len(b))
+				for k < lim && b[k] != '"' && b[k] != '\\' {
+					k++
+				}
+				if k == lim {
+					q := nextQuoteOrEscape(b[k:])
+					if q < 0 {
+						j = len(b)
+						break
+					}
+					k += q
+				}
+				j = k
+				if b[j] == '\\' {
+					escape = true
+					j++
+					continue
+				}
+				j++
+				inStr = false
+				if depth == 0 {
+					finished = true
+					break
+				}
+				continue
+			}
+			if scalar {
+				c := b[j]
+				if c == ',' || c == ']' || c == '}' || c == ':' || isSpace(c) {
+					finished = true
+					break
+				}
+				j++
+				continue
+			}
+			switch b[j] {
+			case '"':
+				inStr = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					j++
+					finished = true
+				}
+			}
+			if finished {
+				break
+			}
+			j++
+		}
+		i += j
+	}
+	if dropped > 0 || i > max {
+		s.pos += i
+		return nil, errTooLarge{size: dropped + int64(i)}
+	}
+	v := s.buf[s.pos : s.pos+i]
+	s.pos += i
+	return v, nil
+}
+
+// nextQuoteOrEscape returns the index of the first '"' or '\\' in b, or -1.
+// Both searches use the vectorised IndexByte, which is what lets the scanner
+// skip string contents (most of a CloudTrail file) at memory speed.
+func nextQuoteOrEscape(b []byte) int {
+	q := bytes.IndexByte(b, '"')
+	limit := b
+	if q >= 0 {
+		limit = b[:q]
+	}
+	if bs := bytes.IndexByte(limit, '\\'); bs >= 0 {
+		return bs
+	}
+	return q
+}
+
+// consume skips prefix if the unread input starts with it.
+func (s *scanner) consume(prefix []byte) bool {
+	for s.end-s.pos < len(prefix) {
+		if !s.fill(s.pos, 0) {
+			break
+		}
+	}
+	if bytes.HasPrefix(s.buf[s.pos:s.end], prefix) {
+		s.pos += len(prefix)
+		return true
+	}
+	return false
+}
