@@ -143,14 +143,18 @@ func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 	if d.maxRecord <= 0 {
 		d.maxRecord = DefaultMaxRecordSize
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(2)
-	if err != nil && !errors.Is(err, io.EOF) {
+	// Read the first bytes to sniff the gzip magic, then put them back in
+	// front of the stream. Plain input then goes straight into the scanner's
+	// buffer with no intermediate copy.
+	var head [2]byte
+	n, err := io.ReadFull(r, head[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
 	}
-	var src io.Reader = br
-	if bytes.Equal(magic, gzipMagic) {
-		gz, err := gzip.NewReader(br)
+	src := io.MultiReader(bytes.NewReader(head[:n]), r)
+	if bytes.Equal(head[:n], gzipMagic) {
+		// flate wants a ByteReader; bufio provides one.
+		gz, err := gzip.NewReader(bufio.NewReaderSize(src, 64<<10))
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}

@@ -325,3 +325,30 @@ func FuzzDecoder(f *testing.F) {
 		}
 	})
 }
+
+func TestQuoteOrEscape(t *testing.T) {
+	naive := func(b []byte) int {
+		for i, c := range b {
+			if c == '"' || c == '\\' {
+				return i
+			}
+		}
+		return len(b)
+	}
+	alphabet := []byte{'a', '"', '\\', 0x21, 0x23, 0x5B, 0x5D, 0x01, 0x00, 0xFF, 0x22 ^ 0x80}
+	seed := uint32(1)
+	for n := range 5000 {
+		b := make([]byte, n%40)
+		for i := range b {
+			seed = seed*1664525 + 1013904223
+			if seed>>28 < 12 {
+				b[i] = 'x'
+			} else {
+				b[i] = alphabet[int(seed>>8)%len(alphabet)]
+			}
+		}
+		if got, want := quoteOrEscape(b), naive(b); got != want {
+			t.Fatalf("quoteOrEscape(%q) = %d, want %d", b, got, want)
+		}
+	}
+}

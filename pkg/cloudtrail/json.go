@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -247,6 +248,14 @@ var strClass = func() (t [256]byte) {
 func scanString(src []byte, p int) (end int, esc bool, err error) {
 	i := p + 1
 	for i < len(src) {
+		// Skip eight plain bytes at a time: no quote, backslash, control
+		// character or non-ASCII byte among them.
+		for i+8 <= len(src) && plain8(binary.LittleEndian.Uint64(src[i:])) {
+			i += 8
+		}
+		if i >= len(src) {
+			break
+		}
 		switch strClass[src[i]] {
 		case 0:
 			i++
@@ -489,4 +498,14 @@ func (d *Doc) number(i int32) (iv int64, fv float64, isInt, exact bool) {
 		return 0, 0, false, false
 	}
 	return 0, f, false, true
+}
+
+// plain8 reports whether none of the eight bytes in x needs attention inside
+// a JSON string: all are in 0x20..0x7F and none is '"' or '\\'.
+func plain8(x uint64) bool {
+	q, e := x^swarQuote, x^swarBSlash
+	special := ((q - swarOnes) &^ q) | ((e - swarOnes) &^ e) | // '"' or '\\'
+		(x - 0x2020202020202020) | // a byte below 0x20 borrows
+		x // a byte of 0x80 or more
+	return special&swarHighs == 0
 }

@@ -183,7 +183,7 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 
 func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	d := &r.doc
-	a.EnsureCapacity(32)
+	a.EnsureCapacity(48)
 	put := func(k string, f field) {
 		if s := r.str(f); s != "" {
 			a.PutStr(k, s)
