@@ -1,0 +1,16 @@
+// Package e2e holds end-to-end tests for the otelcol-personalize distribution.
+//
+// The tests run the built collector binary as a subprocess, feed it CloudTrail
+// files and check, with an OTLP/HTTP receiver running inside the test, what it
+// exports. They need the binary:
+//
+//   - OTELCOL_BIN names it; otherwise <repo>/bin/otelcol-personalize is used
+//     (what `make build` produces).
+//   - When it is missing the tests skip, unless E2E_REQUIRED=1, in which case
+//     they fail (`make test` / `make e2e` set it).
+//   - E2E_SKIP=1 skips them even when the binary exists (used by `make unit`
+//     so that a stale binary is not tested); E2E_REQUIRED=1 overrides it.
+//
+// The helpers themselves (the OTLP sink and the CloudTrail oracle) have tests
+// that need no binary.
+package e2e

@@ -1,0 +1,482 @@
+package e2e
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// This file is the test's own, independent reading of CloudTrail files: plain
+// encoding/json, nothing shared with the receiver's decoder.
+
+const personalizeSource = "personalize.amazonaws.com"
+
+// expectedEvent is one CloudTrail record the distribution should deliver.
+type expectedEvent struct {
+	EventID     string
+	EventSource string
+	EventName   string
+	ErrorCode   string
+	AccountID   string // recipientAccountId, else userIdentity.accountId
+	Region      string // awsRegion
+	EventTime   time.Time
+	HasTime     bool
+	File        string // where the oracle first found it
+	Record      map[string]any
+}
+
+// oracleReport is what the oracle saw in a directory.
+type oracleReport struct {
+	Events     map[string]expectedEvent // selected records by eventID (first occurrence wins)
+	Files      int                      // CloudTrail files read
+	Digests    int                      // digest files skipped
+	Duplicates int                      // selected records whose eventID was already seen
+	Skipped    []string                 // why files or records were passed over
+}
+
+func (r oracleReport) IDs() []string {
+	ids := make([]string, 0, len(r.Events))
+	for id := range r.Events {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// isCloudTrailFileName mirrors the receiver's file selection: *.json.gz and *.json.
+func isCloudTrailFileName(name string) bool {
+	return strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".json")
+}
+
+// cloudTrailOracle walks dir and returns the records whose eventSource is
+// source, keyed by eventID. Files are gzip when they start with 1f 8b, else
+// plain JSON. Digest files (a path containing "CloudTrail-Digest", or an
+// object with logFiles and no Records) hold no records. Besides the
+// {"Records":[...]} envelope it reads a bare array of records, the CloudWatch
+// Logs subscription envelope and several documents back to back.
+func cloudTrailOracle(dir, source string) (oracleReport, error) {
+	rep := oracleReport{Events: map[string]expectedEvent{}}
+	var paths []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && isCloudTrailFileName(d.Name()) {
+			paths = append(paths, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	sort.Strings(paths)
+	for _, path := range paths {
+		if strings.Contains(path, "CloudTrail-Digest") {
+			rep.Digests++
+			continue
+		}
+		records, digest, err := readCloudTrailFile(path)
+		if digest {
+			rep.Digests++
+		} else {
+			rep.Files++
+		}
+		if err != nil {
+			// Records read before the error still count: the receiver
+			// streams files and delivers what precedes a defect.
+			rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: %v (after %d records)", path, err, len(records)))
+		}
+		for i, rec := range records {
+			if str(rec, "eventSource") != source {
+				continue
+			}
+			ev, why := toExpected(rec)
+			if why != "" {
+				rep.Skipped = append(rep.Skipped, fmt.Sprintf("%s: record %d: %s", path, i, why))
+				continue
+			}
+			if _, dup := rep.Events[ev.EventID]; dup {
+				rep.Duplicates++
+				continue
+			}
+			ev.File = path
+			rep.Events[ev.EventID] = ev
+		}
+	}
+	return rep, nil
+}
+
+func toExpected(rec map[string]any) (expectedEvent, string) {
+	ev := expectedEvent{
+		EventID:     str(rec, "eventID"),
+		EventSource: str(rec, "eventSource"),
+		EventName:   str(rec, "eventName"),
+		ErrorCode:   str(rec, "errorCode"),
+		AccountID:   str(rec, "recipientAccountId"),
+		Region:      str(rec, "awsRegion"),
+		Record:      rec,
+	}
+	if ev.EventID == "" {
+		return ev, "no eventID"
+	}
+	if ev.AccountID == "" {
+		if ui, ok := rec["userIdentity"].(map[string]any); ok {
+			ev.AccountID = str(ui, "accountId")
+		}
+	}
+	switch v := rec["eventTime"].(type) {
+	case nil:
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return ev, fmt.Sprintf("eventID %s: malformed eventTime %q", ev.EventID, v)
+		}
+		ev.EventTime, ev.HasTime = t, true
+	default:
+		return ev, fmt.Sprintf("eventID %s: eventTime is not a string", ev.EventID)
+	}
+	return ev, ""
+}
+
+func str(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+// readCloudTrailFile returns the records of one file, and whether it was a
+// digest file. On a decoding error it returns the records read before it.
+func readCloudTrailFile(path string) (records []map[string]any, digest bool, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, false, fmt.Errorf("gzip: %w", err)
+		}
+		data, err = io.ReadAll(zr)
+		if err != nil {
+			return nil, false, fmt.Errorf("gzip: %w", err)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	sawDoc := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			if !sawDoc {
+				return records, false, errors.New("empty file")
+			}
+			return records, digest, nil
+		}
+		if err != nil {
+			return records, false, err
+		}
+		sawDoc = true
+		switch tok {
+		case json.Delim('['): // bare array of records
+			if err := readRecordArray(dec, &records); err != nil {
+				return records, false, err
+			}
+		case json.Delim('{'):
+			isDigest, err := readTopObject(dec, &records)
+			if err != nil {
+				return records, false, err
+			}
+			digest = digest || isDigest
+		default:
+			return records, false, fmt.Errorf("unexpected top-level JSON value %v", tok)
+		}
+	}
+}
+
+// readTopObject reads the members of a top-level object whose '{' has been consumed.
+func readTopObject(dec *json.Decoder, records *[]map[string]any) (digest bool, err error) {
+	var sawRecords, digestKeys, control bool
+	var cwRecords []map[string]any
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return false, err
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "Records":
+			sawRecords = true
+			tok, err := dec.Token()
+			if err != nil {
+				return false, err
+			}
+			switch tok {
+			case nil:
+			case json.Delim('['):
+				if err := readRecordArray(dec, records); err != nil {
+					return false, err
+				}
+			default:
+				return false, fmt.Errorf("Records is not an array (%v)", tok)
+			}
+		case "logEvents":
+			var events []struct {
+				Message string `json:"message"`
+			}
+			if err := dec.Decode(&events); err != nil {
+				return false, fmt.Errorf("logEvents: %w", err)
+			}
+			for _, e := range events {
+				md := json.NewDecoder(strings.NewReader(e.Message))
+				md.UseNumber()
+				var rec map[string]any
+				if md.Decode(&rec) == nil && rec != nil {
+					cwRecords = append(cwRecords, rec)
+				}
+			}
+			sawRecords = true
+		case "messageType":
+			var mt any
+			if err := dec.Decode(&mt); err != nil {
+				return false, err
+			}
+			control = mt == "CONTROL_MESSAGE"
+		default:
+			if key == "logFiles" || strings.HasPrefix(key, "digest") {
+				digestKeys = true
+			}
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return false, err
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return false, err
+	}
+	if !control {
+		*records = append(*records, cwRecords...)
+	}
+	switch {
+	case sawRecords:
+		return false, nil
+	case digestKeys:
+		return true, nil
+	default:
+		return false, errors.New("not a CloudTrail document (no Records, logEvents or digest fields)")
+	}
+}
+
+// readRecordArray reads the elements of an array whose '[' has been consumed.
+// Elements that are not objects are passed over.
+func readRecordArray(dec *json.Decoder, records *[]map[string]any) error {
+	for dec.More() {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		if rec, ok := v.(map[string]any); ok {
+			*records = append(*records, rec)
+		}
+	}
+	_, err := dec.Token() // ']'
+	return err
+}
+
+// --- generating CloudTrail files -------------------------------------------
+
+// ctRecord is a synthetic CloudTrail record for files the tests write.
+type ctRecord struct {
+	EventVersion       string         `json:"eventVersion"`
+	UserIdentity       map[string]any `json:"userIdentity"`
+	EventTime          string         `json:"eventTime"`
+	EventSource        string         `json:"eventSource"`
+	EventName          string         `json:"eventName"`
+	AWSRegion          string         `json:"awsRegion"`
+	SourceIPAddress    string         `json:"sourceIPAddress"`
+	UserAgent          string         `json:"userAgent"`
+	ErrorCode          string         `json:"errorCode,omitempty"`
+	ErrorMessage       string         `json:"errorMessage,omitempty"`
+	RequestParameters  map[string]any `json:"requestParameters"`
+	ResponseElements   map[string]any `json:"responseElements"`
+	RequestID          string         `json:"requestID"`
+	EventID            string         `json:"eventID"`
+	ReadOnly           bool           `json:"readOnly"`
+	EventType          string         `json:"eventType"`
+	ManagementEvent    bool           `json:"managementEvent"`
+	RecipientAccountID string         `json:"recipientAccountId"`
+	EventCategory      string         `json:"eventCategory"`
+}
+
+func newCTRecord(account, region, source, name string, at time.Time, id string) ctRecord {
+	return ctRecord{
+		EventVersion: "1.09",
+		UserIdentity: map[string]any{
+			"type":        "AssumedRole",
+			"principalId": "AROAEXAMPLE:e2e",
+			"arn":         "arn:aws:sts::" + account + ":assumed-role/e2e/e2e",
+			"accountId":   account,
+		},
+		EventTime:          at.UTC().Format(time.RFC3339),
+		EventSource:        source,
+		EventName:          name,
+		AWSRegion:          region,
+		SourceIPAddress:    "192.0.2.10",
+		UserAgent:          "e2e-test",
+		RequestParameters:  map[string]any{"name": "e2e"},
+		ResponseElements:   nil,
+		RequestID:          id + "-req",
+		EventID:            id,
+		ReadOnly:           strings.HasPrefix(name, "Describe") || strings.HasPrefix(name, "List") || strings.HasPrefix(name, "Get"),
+		EventType:          "AwsApiCall",
+		ManagementEvent:    true,
+		RecipientAccountID: account,
+		EventCategory:      "Management",
+	}
+}
+
+// writeCloudTrailFile writes {"Records": records} to path, gzip-compressed when
+// path ends in .gz. It is written next to stagingDir first and renamed into
+// place, so a poller never sees a partial file.
+func writeCloudTrailFile(t testing.TB, stagingDir, path string, records []ctRecord) {
+	t.Helper()
+	doc, err := json.Marshal(map[string]any{"Records": records})
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	if strings.HasSuffix(path, ".gz") {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if _, err := zw.Write(doc); err != nil {
+			t.Fatalf("gzip: %v", err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatalf("gzip: %v", err)
+		}
+		doc = buf.Bytes()
+	}
+	tmp, err := os.CreateTemp(stagingDir, "ct-*.tmp")
+	if err != nil {
+		t.Fatalf("create temp file: %v", err)
+	}
+	if _, err := tmp.Write(doc); err != nil {
+		t.Fatalf("write %s: %v", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		t.Fatalf("close %s: %v", tmp.Name(), err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatalf("mkdir: %v", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		t.Fatalf("rename into place: %v", err)
+	}
+}
+
+// --- tests of the oracle itself (no binary needed) -------------------------
+
+func TestOracle(t *testing.T) {
+	dir := t.TempDir()
+	staging := t.TempDir()
+	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	p := func(id, name string) ctRecord {
+		return newCTRecord("111122223333", "eu-west-1", personalizeSource, name, at, id)
+	}
+	withErr := p("p-err", "CreateSolution")
+	withErr.ErrorCode = "AccessDenied"
+
+	// gzip file with a .json.gz name.
+	writeCloudTrailFile(t, staging, filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/a.json.gz"), []ctRecord{
+		p("p1", "CreateDataset"),
+		newCTRecord("111122223333", "eu-west-1", "s3.amazonaws.com", "GetObject", at, "s1"),
+		withErr,
+	})
+	// plain JSON, with a duplicate of p1.
+	writeCloudTrailFile(t, staging, filepath.Join(dir, "AWSLogs/111122223333/CloudTrail/eu-west-1/2025/03/04/b.json"), []ctRecord{
+		p("p2", "DescribeSolution"),
+		p("p1", "CreateDataset"),
+	})
+	// gzip content behind a plain .json name: detected by magic bytes.
+	gzPlain := filepath.Join(dir, "c.json")
+	writeCloudTrailFile(t, staging, gzPlain+".gz", []ctRecord{p("p3", "ListRecipes")})
+	if err := os.Rename(gzPlain+".gz", gzPlain); err != nil {
+		t.Fatal(err)
+	}
+	write := func(rel, content string) {
+		t.Helper()
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recordJSON := func(id string) string {
+		b, err := json.Marshal(p(id, "GetRecommendations"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	// Digest files: by path and by content.
+	write("AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/2025/03/04/d.json", `{"Records":[`+recordJSON("digest-by-path")+`]}`)
+	write("other/digest.json", `{"digestStartTime":"x","logFiles":[]}`)
+	// Bare array, concatenated documents, CloudWatch envelope, control message.
+	write("more/array.json", `[`+recordJSON("p4")+`, 42]`+"\n"+`{"Records":[`+recordJSON("p5")+`]}`)
+	cw, err := json.Marshal(map[string]any{
+		"messageType": "DATA_MESSAGE",
+		"logEvents":   []map[string]any{{"id": "1", "message": recordJSON("p6")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write("more/cw.json", string(cw))
+	write("more/control.json", `{"messageType":"CONTROL_MESSAGE","logEvents":[{"id":"1","message":"CWL CONTROL MESSAGE"}]}`)
+	// Truncated: the first record still counts.
+	write("more/truncated.json", `{"Records":[`+recordJSON("p7")+`,{"eventID":"p8","eventSource":"personalize.amazonaws.com"`)
+	// Not selected: other name, malformed time, no eventID.
+	write("notes.txt", `{"Records":[`+recordJSON("txt")+`]}`)
+	bad := p("bad-time", "CreateCampaign")
+	bad.EventTime = "yesterday"
+	noID := p("", "CreateCampaign")
+	writeCloudTrailFile(t, staging, filepath.Join(dir, "more/bad.json"), []ctRecord{bad, noID})
+
+	rep, err := cloudTrailOracle(dir, personalizeSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Skipped {
+		t.Logf("skipped: %s", s)
+	}
+	want := []string{"p-err", "p1", "p2", "p3", "p4", "p5", "p6", "p7"}
+	if got := rep.IDs(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("oracle IDs = %v, want %v", got, want)
+	}
+	if rep.Duplicates != 1 {
+		t.Errorf("duplicates = %d, want 1", rep.Duplicates)
+	}
+	if rep.Digests != 2 {
+		t.Errorf("digests = %d, want 2", rep.Digests)
+	}
+	if len(rep.Skipped) != 3 { // truncated file, bad time, no eventID
+		t.Errorf("skipped = %d entries, want 3", len(rep.Skipped))
+	}
+	ev := rep.Events["p-err"]
+	if ev.ErrorCode != "AccessDenied" || ev.EventName != "CreateSolution" || ev.AccountID != "111122223333" ||
+		ev.Region != "eu-west-1" || !ev.HasTime || !ev.EventTime.Equal(at) {
+		t.Errorf("p-err = %+v", ev)
+	}
+	if _, ok := rep.Events["p1"].Record["readOnly"].(bool); !ok {
+		t.Errorf("record fields not kept: %v", rep.Events["p1"].Record)
+	}
+}
