@@ -29,10 +29,13 @@ type FileReader struct {
 	stats    FileStats
 	observed func() time.Time
 	// OnRecordError is told about each record skipped because of an error,
-	// with the record's index. Nothing is skipped without it being called.
+	// with the record's index. A malformed record that the byte pre-filter
+	// already rules out (it cannot contain a wanted eventSource) is skipped as
+	// unselected without being parsed, so it is not reported here.
 	OnRecordError func(index int64, err error)
 	// Admit, if set, gets the last word on a selected record before it is
-	// mapped (the receiver uses it to drop repeated eventIDs, which it
+	// mapped (Append may still reject it, e.g. for a bad eventTime, which is
+	// then reported to OnRecordError and OnAppend is not called) (the receiver uses it to drop repeated eventIDs, which it
 	// counts). Returning false drops the record.
 	Admit func(index int64, r *Record) bool
 	// OnAppend, if set, is called with each new log record, so the caller

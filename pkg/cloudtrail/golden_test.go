@@ -233,11 +233,10 @@ func TestGoldenExamples(t *testing.T) {
 					}
 					a := lr.Attributes()
 					src, _ := a.Get(AttrEventSource)
-					ins, _ := a.Get(AttrInsightEventSource)
-					if src.Str() != personalize.EventSource && ins.Str() != personalize.EventSource {
+					if src.Str() != personalize.EventSource {
 						t.Errorf("%s: selected a record of %q", name, src.Str())
 					}
-					if src.Str() == personalize.EventSource {
+					{
 						if api, ok := a.Get(AttrPersonalizeAPI); !ok || api.Str() == "" {
 							t.Errorf("%s: %s has no %s", name, lr.EventName(), AttrPersonalizeAPI)
 						}

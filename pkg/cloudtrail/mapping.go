@@ -226,7 +226,7 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	if ui := r.top[fUserIdentity]; ui >= 0 && d.kind(ui) == kindObject {
 		b.userIdentity(d, ui, a)
 	}
-	if r.str(fSessionCredentialFromConsole) != "" {
+	if r.top[fSessionCredentialFromConsole] >= 0 {
 		if v, ok := r.boolean(fSessionCredentialFromConsole); ok {
 			a.PutBool(AttrSessionConsole, v)
 		}

@@ -277,10 +277,10 @@ func TestSelector(t *testing.T) {
 		sel  *Selector
 		want []string
 	}{
-		{"default", DefaultSelector(), []string{"insight", "p-create", "p-list"}},
+		{"default", DefaultSelector(), []string{"p-create", "p-list"}},
 		{"all", NewSelector(nil, nil, nil), []string{"insight", "p-create", "p-list", "s3", "sts"}},
-		{"include", NewSelector([]string{PersonalizeSource}, []string{"CreateCampaign"}, nil), []string{"insight", "p-create"}},
-		{"exclude", NewSelector([]string{PersonalizeSource}, nil, []string{"ListCampaigns"}), []string{"insight", "p-create"}},
+		{"include", NewSelector([]string{PersonalizeSource}, []string{"CreateCampaign"}, nil), []string{"p-create"}},
+		{"exclude", NewSelector([]string{PersonalizeSource}, nil, []string{"ListCampaigns"}), []string{"p-create"}},
 		{"two sources", NewSelector([]string{"s3.amazonaws.com", "sts.amazonaws.com"}, nil, nil), []string{"s3", "sts"}},
 	}
 	for _, tc := range tests {

@@ -189,25 +189,14 @@ func (d *Doc) boolAt(v int32) (val, ok bool) {
 // EventID is the record's eventID, the key CloudTrail duplicates share.
 func (r *Record) EventID() string { return r.str(fEventID) }
 
-// EventSource is the service host name, e.g. personalize.amazonaws.com. For
-// Insight records, which have no top-level eventSource, it is the source the
-// insight is about (insightDetails.eventSource).
-func (r *Record) EventSource() string {
-	if s := r.str(fEventSource); s != "" {
-		return s
-	}
-	s, _ := r.doc.strAt(r.top[fInsightDetails], "eventSource")
-	return s
-}
+// EventSource is the service host name, e.g. personalize.amazonaws.com.
+// Insight records have none: the source they are about is in
+// insightDetails, which selection deliberately does not look at (an Insight
+// is not a call of that service).
+func (r *Record) EventSource() string { return r.str(fEventSource) }
 
-// EventName is the API action; for Insight records, the action the insight is about.
-func (r *Record) EventName() string {
-	if s := r.str(fEventName); s != "" {
-		return s
-	}
-	s, _ := r.doc.strAt(r.top[fInsightDetails], "eventName")
-	return s
-}
+// EventName is the API action.
+func (r *Record) EventName() string { return r.str(fEventName) }
 
 // AccountID is the account the event belongs to: recipientAccountId, else
 // userIdentity.accountId.

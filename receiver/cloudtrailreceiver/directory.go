@@ -1,0 +1,225 @@
+package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// fingerprintSize is the number of leading bytes of a file whose SHA-256 is
+// its identity. Gzip headers and the first records (with their unique
+// eventIDs) make it distinct for distinct CloudTrail files.
+const fingerprintSize = 4 << 10
+
+// Attributes the directory source adds to every log record.
+const (
+	attrLogFilePath = "log.file.path"
+	attrLogFileName = "log.file.name"
+)
+
+// dirEntry is what the directory source remembers about a path, so that
+// unchanged files are neither fingerprinted nor offered again.
+type dirEntry struct {
+	size    int64
+	modTime time.Time
+	// key is the fingerprint, computed over keyLen bytes of the file when it
+	// had size keySize and modification time keyModTime.
+	key        string
+	keyLen     int
+	keySize    int64
+	keyModTime time.Time
+	// settled: done with this size and modification time.
+	settled bool
+}
+
+// directorySource offers the *.json.gz and *.json files under a directory.
+type directorySource struct {
+	root   string
+	every  time.Duration
+	logger *zap.Logger
+	known  map[string]*dirEntry
+	// lastListErr avoids logging the same listing problem at every poll.
+	lastListErr string
+}
+
+func newDirectorySource(cfg DirectoryConfig, logger *zap.Logger) (*directorySource, error) {
+	root, err := filepath.Abs(cfg.Path)
+	if err != nil {
+		return nil, fmt.Errorf("directory.path %q: %w", cfg.Path, err)
+	}
+	return &directorySource{
+		root:   root,
+		every:  cfg.PollInterval,
+		logger: logger,
+		known:  make(map[string]*dirEntry),
+	}, nil
+}
+
+func (*directorySource) String() string { return "directory" }
+
+func (d *directorySource) interval() time.Duration { return d.every }
+
+// isLogFileName reports whether the name has a CloudTrail log file suffix.
+func isLogFileName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".json.gz") || strings.HasSuffix(n, ".json")
+}
+
+func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
+	var paths []string
+	var problems []string
+	err := filepath.WalkDir(d.root, func(path string, de fs.DirEntry, err error) error {
+		if err != nil {
+			if path == d.root {
+				return err
+			}
+			problems = append(problems, err.Error())
+			if de != nil && de.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if de.IsDir() || !isLogFileName(de.Name()) {
+			return nil
+		}
+		paths = append(paths, path)
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		d.reportListErr(err.Error())
+		return nil, fmt.Errorf("listing %s: %w", d.root, err)
+	}
+	d.reportListErr(strings.Join(problems, "; "))
+	// Lexical order of the full path (WalkDir's order differs from it when a
+	// name is a prefix of another's).
+	sort.Strings(paths)
+
+	files := make([]*file, 0, len(paths))
+	present := make(map[string]struct{}, len(paths))
+	for _, path := range paths {
+		info, err := os.Stat(path) // follows symbolic links
+		if err != nil || !info.Mode().IsRegular() {
+			continue // vanished, or not a file
+		}
+		present[path] = struct{}{}
+		size, mod := info.Size(), info.ModTime()
+		e := d.known[path]
+		if e == nil {
+			e = &dirEntry{}
+			d.known[path] = e
+		}
+		if e.settled && e.size == size && e.modTime.Equal(mod) {
+			continue
+		}
+		e.size, e.modTime, e.settled = size, mod, false
+		files = append(files, &file{
+			path:    path,
+			size:    size,
+			modTime: mod,
+			attrs: []fileAttr{
+				{attrLogFilePath, path},
+				{attrLogFileName, filepath.Base(path)},
+			},
+		})
+	}
+	for path := range d.known {
+		if _, ok := present[path]; !ok {
+			delete(d.known, path) // removed or renamed
+		}
+	}
+	return files, nil
+}
+
+func (d *directorySource) reportListErr(msg string) {
+	if msg == d.lastListErr {
+		return
+	}
+	d.lastListErr = msg
+	if msg != "" {
+		d.logger.Warn("Problem listing the CloudTrail directory; the rest of the tree is still read", zap.String("directory", d.root), zap.String("error", msg))
+	}
+}
+
+func (d *directorySource) identify(_ context.Context, f *file) (key, prevKey string, err error) {
+	e := d.known[f.path]
+	if e == nil {
+		e = &dirEntry{size: f.size, modTime: f.modTime}
+		d.known[f.path] = e
+	}
+	if e.key != "" && e.keySize == f.size && e.keyModTime.Equal(f.modTime) {
+		return e.key, "", nil
+	}
+	fh, err := os.Open(f.path)
+	if err != nil {
+		return "", "", err
+	}
+	defer fh.Close()
+	buf := make([]byte, fingerprintSize)
+	n, err := io.ReadFull(fh, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", "", err
+	}
+	key = fingerprint(buf[:n])
+	// A file shorter than fingerprintSize that grew has a new fingerprint;
+	// if it starts with the bytes the old one was computed over, it is the
+	// same file and its checkpoint lives under the old key.
+	if e.key != "" && e.key != key && e.keyLen > 0 && e.keyLen < fingerprintSize && e.keyLen <= n && fingerprint(buf[:e.keyLen]) == e.key {
+		prevKey = e.key
+	}
+	e.key, e.keyLen, e.keySize, e.keyModTime = key, n, f.size, f.modTime
+	return key, prevKey, nil
+}
+
+func fingerprint(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func (*directorySource) fingerprintAt(_ context.Context, f *file, end int64) (string, error) {
+	fh, err := os.Open(f.path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	start := max(0, end-fingerprintSize)
+	buf := make([]byte, end-start)
+	if _, err := fh.ReadAt(buf, start); err != nil {
+		return "", fmt.Errorf("reading %d bytes at offset %d: %w", len(buf), start, err)
+	}
+	return fingerprint(buf), nil
+}
+
+func (*directorySource) open(_ context.Context, f *file) (io.ReadCloser, error) {
+	return os.Open(f.path)
+}
+
+func (*directorySource) stat(_ context.Context, f *file) (int64, time.Time, error) {
+	info, err := os.Stat(f.path)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	return info.Size(), info.ModTime(), nil
+}
+
+func (d *directorySource) settle(f *file, done bool) {
+	if e := d.known[f.path]; e != nil && e.size == f.size && e.modTime.Equal(f.modTime) {
+		e.settled = done
+	}
+}

@@ -1,0 +1,451 @@
+package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
+
+import (
+	"compress/flate"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+)
+
+// digestPathMarker marks CloudTrail digest files, which are skipped unopened.
+const digestPathMarker = "CloudTrail-Digest"
+
+// obsReportFormat is the format reported to receiverhelper.ObsReport.
+const obsReportFormat = "cloudtrail"
+
+// outcome is what became of one file in one poll.
+type outcome uint8
+
+const (
+	// outcomeDone: the file is finished; look at it again only if it changes.
+	outcomeDone outcome = iota
+	// outcomeLater: look at the file again at the next poll.
+	outcomeLater
+	// outcomeStop: stop this poll (shutdown, storage failure, or a next
+	// consumer that keeps failing); the file is looked at again next poll.
+	outcomeStop
+)
+
+// deliveryResult is what became of one batch.
+type deliveryResult uint8
+
+const (
+	delivered   deliveryResult = iota // accepted, or dropped on a permanent error
+	notAccepted                       // retries exhausted or disabled: try again next poll
+	stopped                           // the receiver is shutting down
+)
+
+// processor is the file-processing core shared by every source: it reads a
+// file from its checkpoint, sends its selected records downstream in batches,
+// retries, de-duplicates, advances the checkpoint after each accepted batch,
+// and reports bad input.
+type processor struct {
+	logger    *zap.Logger
+	next      consumer.Logs
+	obsrecv   *receiverhelper.ObsReport
+	tel       *telemetry
+	cps       *checkpoints
+	dedup     *dedup
+	sel       *cloudtrail.Selector
+	decOpts   cloudtrail.DecoderOptions
+	mapOpts   cloudtrail.MapOptions
+	batchSize int
+	retry     configretry.BackOffConfig
+	// copyOnRetry: the next consumer may modify what it is given, so each
+	// attempt gets a copy and the original is kept for a retry.
+	copyOnRetry bool
+	now         func() time.Time
+
+	// reported holds, per file key, the index below which record errors
+	// were already logged, so a batch read again after a failed delivery
+	// does not log them twice.
+	reported map[string]int64
+}
+
+// pollOnce processes the files the source offers, in order.
+func (p *processor) pollOnce(ctx context.Context, src source) {
+	files, err := src.poll(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.logger.Error("Cannot list CloudTrail files; retrying at the next poll", zap.Error(err))
+		}
+		return
+	}
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return
+		}
+		switch p.processFile(ctx, src, f) {
+		case outcomeDone:
+			src.settle(f, true)
+		case outcomeLater:
+			src.settle(f, false)
+		case outcomeStop:
+			src.settle(f, false)
+			return
+		}
+	}
+}
+
+// recent reports whether a file modified at t may still be being written.
+func (p *processor) recent(src source, t time.Time) bool {
+	return p.now().Sub(t) < 2*src.interval()
+}
+
+func (p *processor) processFile(ctx context.Context, src source, f *file) outcome {
+	if strings.Contains(f.path, digestPathMarker) {
+		p.logger.Debug("Skipping CloudTrail digest file", zap.String("file", f.path))
+		p.tel.file(ctx, resultDigest)
+		return outcomeDone
+	}
+	if f.size == 0 {
+		// No content, so no identity to checkpoint under: remembered by
+		// the source until the file changes (and once more after a restart).
+		if p.recent(src, f.modTime) {
+			return outcomeLater // probably just created
+		}
+		p.logger.Error("CloudTrail file is empty; no records read",
+			zap.String("file", f.path), zap.Int64("record_index", 0), zap.Int64("byte_offset", 0),
+			zap.String("reason", fileReasonEmpty))
+		p.tel.file(ctx, resultError)
+		p.tel.fileError(ctx, fileReasonEmpty)
+		return outcomeDone
+	}
+
+	key, cp, o, ok := p.lookup(ctx, src, f)
+	if !ok {
+		return o
+	}
+	var start int64
+	if cp != nil {
+		if cp.Done {
+			if cp.Size == f.size {
+				if cp.Path != f.path {
+					p.logger.Info("CloudTrail file was already processed under another name; skipping it",
+						zap.String("file", f.path), zap.String("previous_path", cp.Path))
+					cp.Path, cp.ModTime = f.path, f.modTime
+					p.saveCheckpoint(ctx, f, key, cp)
+				} else {
+					p.logger.Debug("CloudTrail file already processed; skipping it", zap.String("file", f.path))
+				}
+				p.tel.file(ctx, resultSkipped)
+				return outcomeDone
+			}
+			p.logger.Info("CloudTrail file changed size since it was processed; resuming after the records already read",
+				zap.String("file", f.path), zap.Int64("previous_size", cp.Size), zap.Int64("size", f.size),
+				zap.Int64("record_index", cp.Records))
+		}
+		start = cp.Records
+	}
+	return p.read(ctx, src, f, key, start)
+}
+
+// lookup finds the identity and the checkpoint of a file. ok is false when
+// the file cannot be processed now; o then says what became of it.
+func (p *processor) lookup(ctx context.Context, src source, f *file) (key string, cp *checkpoint, o outcome, ok bool) {
+	key, prevKey, err := src.identify(ctx, f)
+	if err != nil {
+		return "", nil, p.unreadable(ctx, src, f, err), false
+	}
+	cp, err = p.cps.get(ctx, key)
+	if err != nil {
+		p.logger.Error("Cannot read the checkpoint of a CloudTrail file; retrying at the next poll", zap.String("file", f.path), zap.Error(err))
+		return "", nil, outcomeStop, false
+	}
+	if cp == nil && prevKey != "" {
+		// The file grew past the bytes its identity was computed over.
+		if cp, err = p.cps.get(ctx, prevKey); err != nil {
+			p.logger.Error("Cannot read the checkpoint of a CloudTrail file; retrying at the next poll", zap.String("file", f.path), zap.Error(err))
+			return "", nil, outcomeStop, false
+		}
+		if cp != nil {
+			if err := p.cps.set(ctx, key, cp); err == nil {
+				_ = p.cps.delete(ctx, prevKey)
+			}
+			if r, seen := p.reported[prevKey]; seen {
+				p.reported[key] = r
+				delete(p.reported, prevKey)
+			}
+		}
+	}
+	if cp != nil && cp.Tail != "" {
+		// Same first bytes; check it is the same file (or that file grown).
+		same := f.size >= cp.Size
+		if same {
+			tail, err := src.fingerprintAt(ctx, f, cp.Size)
+			if err != nil {
+				return "", nil, p.unreadable(ctx, src, f, err), false
+			}
+			same = tail == cp.Tail
+		}
+		if !same {
+			tail, err := src.fingerprintAt(ctx, f, f.size)
+			if err != nil {
+				return "", nil, p.unreadable(ctx, src, f, err), false
+			}
+			p.logger.Warn("CloudTrail file starts with the same bytes as a file already read but differs from it; reading it as a separate file",
+				zap.String("file", f.path), zap.String("other_path", cp.Path))
+			key += "." + tail
+			if cp, err = p.cps.get(ctx, key); err != nil {
+				p.logger.Error("Cannot read the checkpoint of a CloudTrail file; retrying at the next poll", zap.String("file", f.path), zap.Error(err))
+				return "", nil, outcomeStop, false
+			}
+		}
+	}
+	return key, cp, outcomeDone, true
+}
+
+// unreadable handles a file that cannot be opened or read at all.
+func (p *processor) unreadable(ctx context.Context, src source, f *file, err error) outcome {
+	if errors.Is(err, fs.ErrNotExist) {
+		return outcomeLater // vanished since the listing (renamed or removed)
+	}
+	if p.recent(src, f.modTime) {
+		p.logger.Info("Cannot read CloudTrail file yet; retrying at the next poll", zap.String("file", f.path), zap.Error(err))
+		return outcomeLater
+	}
+	p.logger.Error("Cannot read CloudTrail file; it is read again when it changes or after a restart",
+		zap.String("file", f.path), zap.Int64("record_index", 0), zap.Int64("byte_offset", 0),
+		zap.String("reason", fileReasonRead), zap.Error(err))
+	p.tel.file(ctx, resultError)
+	p.tel.fileError(ctx, fileReasonRead)
+	return outcomeDone
+}
+
+// read reads the file from record start to its end (or its break).
+func (p *processor) read(ctx context.Context, src source, f *file, key string, start int64) outcome {
+	rc, err := src.open(ctx, f)
+	if err != nil {
+		return p.unreadable(ctx, src, f, err)
+	}
+	defer rc.Close()
+
+	tail, err := src.fingerprintAt(ctx, f, f.size)
+	if err != nil {
+		return p.unreadable(ctx, src, f, err)
+	}
+	cp := &checkpoint{Records: start, Size: f.size, ModTime: f.modTime, Path: f.path, Tail: tail}
+	fr, err := cloudtrail.NewFileReader(rc, p.sel, p.decOpts)
+	if err != nil {
+		// The gzip header (or the first bytes) could not be read.
+		return p.broken(ctx, src, f, key, cp, &cloudtrail.FileError{Err: err})
+	}
+	defer fr.Close()
+
+	reported := p.reported[key]
+	fr.OnRecordError = func(index int64, err error) {
+		if index < reported {
+			return // logged and counted when this part of the file was first read
+		}
+		reported = index + 1
+		p.reported[key] = reported
+		reason := recordErrorReason(err)
+		p.logger.Error("Skipping a CloudTrail record that cannot be decoded; the rest of the file is read",
+			zap.String("file", f.path), zap.Int64("record_index", index), zap.String("reason", reason), zap.Error(err))
+		p.tel.recordFailed(ctx, reason)
+	}
+	fr.Admit = func(index int64, r *cloudtrail.Record) bool {
+		if id := r.EventID(); p.dedup.duplicate(id) {
+			p.logger.Debug("Dropping a duplicate CloudTrail record", zap.String("file", f.path),
+				zap.Int64("record_index", index), zap.String("event_id", id))
+			p.tel.add(ctx, p.tel.recordsDuplicate, 1)
+			return false
+		}
+		return true
+	}
+	fr.OnAppend = func(_ int64, r *cloudtrail.Record, lr plog.LogRecord) {
+		p.dedup.add(r.EventID())
+		attrs := lr.Attributes()
+		for _, a := range f.attrs {
+			attrs.PutStr(a.key, a.value)
+		}
+	}
+
+	if start > 0 {
+		if err := fr.Skip(start); err != nil {
+			return p.broken(ctx, src, f, key, cp, err)
+		}
+	}
+	batch := cloudtrail.NewBatch(p.mapOpts)
+	last := fr.Stats()
+	for {
+		if ctx.Err() != nil {
+			return outcomeStop // shutting down; the checkpoint is at the last accepted batch
+		}
+		err := fr.ReadBatch(batch, p.batchSize)
+		st := fr.Stats()
+		p.tel.add(ctx, p.tel.recordsRead, st.Records-last.Records)
+		p.tel.add(ctx, p.tel.recordsSelected, st.Selected-last.Selected)
+		last = st
+		if batch.Len() > 0 {
+			switch p.deliver(ctx, f, batch, cp.Records, st.Records) {
+			case delivered:
+			case notAccepted, stopped:
+				return outcomeStop
+			}
+		}
+		cp.Records = st.Records
+		switch {
+		case err == nil:
+			p.saveCheckpoint(ctx, f, key, cp)
+		case errors.Is(err, io.EOF):
+			cp.Done = true
+			p.saveCheckpoint(ctx, f, key, cp)
+			delete(p.reported, key)
+			if st.Format == cloudtrail.FormatDigest {
+				p.logger.Debug("Skipping CloudTrail digest file", zap.String("file", f.path))
+				p.tel.file(ctx, resultDigest)
+			} else {
+				p.logger.Debug("CloudTrail file processed", zap.String("file", f.path),
+					zap.Int64("records", st.Records), zap.Int64("selected", st.Selected), zap.Int64("failed", st.Failed))
+				p.tel.file(ctx, resultOK)
+			}
+			return outcomeDone
+		default:
+			return p.broken(ctx, src, f, key, cp, err)
+		}
+	}
+}
+
+// broken handles a file that cannot be read past some point. Everything
+// before it was delivered. If the file may still be being written it is
+// retried from its checkpoint at the next poll; otherwise it is logged,
+// counted and marked done with its error.
+func (p *processor) broken(ctx context.Context, src source, f *file, key string, cp *checkpoint, err error) outcome {
+	index, offset := cp.Records, int64(0)
+	var fe *cloudtrail.FileError
+	if errors.As(err, &fe) {
+		index, offset = fe.Index, fe.Offset
+		if fe.Err != nil {
+			err = fe.Err
+		}
+	}
+	reason := fileErrorReason(err)
+	size, mod, serr := src.stat(ctx, f)
+	changed := serr == nil && (size != f.size || !mod.Equal(f.modTime))
+	if changed || p.recent(src, f.modTime) {
+		p.logger.Info("CloudTrail file ends early, probably because it is still being written; reading on from here at the next poll",
+			zap.String("file", f.path), zap.Int64("record_index", index), zap.Int64("byte_offset", offset), zap.Error(err))
+		p.saveCheckpoint(ctx, f, key, cp)
+		return outcomeLater
+	}
+	p.logger.Error("CloudTrail file is broken; records before the fault were delivered, the rest of the file cannot be read",
+		zap.String("file", f.path), zap.Int64("record_index", index), zap.Int64("byte_offset", offset),
+		zap.String("reason", reason), zap.Error(err))
+	p.tel.file(ctx, resultError)
+	p.tel.fileError(ctx, reason)
+	cp.Done = true
+	cp.Error = err.Error()
+	p.saveCheckpoint(ctx, f, key, cp)
+	delete(p.reported, key)
+	return outcomeDone
+}
+
+func (p *processor) saveCheckpoint(ctx context.Context, f *file, key string, cp *checkpoint) {
+	if err := p.cps.set(ctx, key, cp); err != nil {
+		// The data was delivered; only a restart would deliver it again.
+		p.logger.Error("Cannot save the checkpoint of a CloudTrail file; after a restart its records may be delivered again",
+			zap.String("file", f.path), zap.Int64("record_index", cp.Records), zap.Error(err))
+	}
+}
+
+// deliver sends the batch (records [from, to) of the file) to the next
+// consumer, retrying retryable errors with backoff.
+func (p *processor) deliver(ctx context.Context, f *file, batch *cloudtrail.Batch, from, to int64) deliveryResult {
+	logs := batch.Take()
+	n := logs.LogRecordCount()
+	bo := newBackoff(p.retry, p.now)
+	for {
+		send := logs
+		if p.copyOnRetry && p.retry.Enabled {
+			send = plog.NewLogs()
+			logs.CopyTo(send)
+		}
+		opCtx := p.obsrecv.StartLogsOp(ctx)
+		err := p.next.ConsumeLogs(opCtx, send)
+		p.obsrecv.EndLogsOp(opCtx, obsReportFormat, n, err)
+		if err == nil {
+			p.dedup.commit()
+			return delivered
+		}
+		if consumererror.IsPermanent(err) {
+			p.logger.Error("Next consumer rejected CloudTrail records with a permanent error; they are dropped",
+				zap.String("file", f.path), zap.Int64("first_record_index", from), zap.Int64("last_record_index", to-1),
+				zap.Int("log_records", n), zap.Error(err))
+			p.tel.add(ctx, p.tel.recordsDropped, int64(n))
+			p.dedup.commit()
+			return delivered
+		}
+		if ctx.Err() != nil {
+			p.dedup.abort()
+			return stopped
+		}
+		wait, ok := bo.next()
+		if !ok {
+			p.logger.Error("Next consumer keeps failing; the file will be read again from this batch at the next poll",
+				zap.String("file", f.path), zap.Int64("first_record_index", from), zap.Int64("last_record_index", to-1),
+				zap.Int("log_records", n), zap.Error(err))
+			p.dedup.abort()
+			return notAccepted
+		}
+		p.logger.Warn("Next consumer failed; retrying the batch",
+			zap.String("file", f.path), zap.Int64("first_record_index", from), zap.Int64("last_record_index", to-1),
+			zap.Duration("wait", wait), zap.Error(err))
+		p.tel.add(ctx, p.tel.consumeRetries, 1)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			p.dedup.abort()
+			return stopped
+		case <-t.C:
+		}
+	}
+}
+
+// recordErrorReason is the reason attribute of a skipped record.
+func recordErrorReason(err error) string {
+	switch {
+	case errors.Is(err, cloudtrail.ErrRecordTooLarge):
+		return reasonTooLarge
+	case errors.Is(err, cloudtrail.ErrBadEventTime):
+		return reasonBadEventTime
+	}
+	return reasonInvalidJSON
+}
+
+// fileErrorReason is the reason attribute of a file that broke.
+func fileErrorReason(err error) string {
+	switch {
+	case errors.Is(err, cloudtrail.ErrEmpty):
+		return fileReasonEmpty
+	case errors.Is(err, cloudtrail.ErrNotCloudTrail):
+		return fileReasonNotCloudTrail
+	case errors.Is(err, cloudtrail.ErrTruncated), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fileReasonTruncated
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader):
+		return fileReasonGzip
+	}
+	var ce flate.CorruptInputError
+	if errors.As(err, &ce) {
+		return fileReasonGzip
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fileReasonRead
+	}
+	return fileReasonInvalidJSON
+}

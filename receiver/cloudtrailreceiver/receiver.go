@@ -1,0 +1,134 @@
+package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
+)
+
+// cloudtrailReceiver turns CloudTrail log files into log records.
+type cloudtrailReceiver struct {
+	set     receiver.Settings
+	cfg     *Config
+	next    consumer.Logs
+	obsrecv *receiverhelper.ObsReport
+	tel     *telemetry
+	body    cloudtrail.BodyMode
+
+	client storage.Client
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+var _ receiver.Logs = (*cloudtrailReceiver)(nil)
+
+func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*cloudtrailReceiver, error) {
+	body, err := cloudtrail.ParseBodyMode(cfg.Body)
+	if err != nil {
+		return nil, err
+	}
+	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              "file",
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, err
+	}
+	tel, err := newTelemetry(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	return &cloudtrailReceiver{set: set, cfg: cfg, next: next, obsrecv: obsrecv, tel: tel, body: body}, nil
+}
+
+// Start gets the checkpoint storage and starts polling in the background.
+func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) error {
+	logger := r.set.Logger
+	src, err := newDirectorySource(r.cfg.Directory, logger)
+	if err != nil {
+		return err
+	}
+	client, err := getStorageClient(ctx, host, r.cfg.Storage, r.set.ID)
+	if err != nil {
+		return err
+	}
+	if r.cfg.Storage == nil {
+		logger.Warn("No storage extension configured: checkpoints are kept in memory only, so every CloudTrail file is read again after a restart. Set `storage` to a storage extension such as file_storage.")
+	}
+	r.client = client
+	p := &processor{
+		logger:  logger,
+		next:    r.next,
+		obsrecv: r.obsrecv,
+		tel:     r.tel,
+		cps:     &checkpoints{client: client},
+		dedup:   newDedup(r.cfg.Dedup),
+		sel:     r.cfg.selector(),
+		decOpts: cloudtrail.DecoderOptions{MaxRecordSize: r.cfg.MaxRecordSize},
+		mapOpts: cloudtrail.MapOptions{
+			Body:         r.body,
+			ScopeName:    metadata.ScopeName,
+			ScopeVersion: r.set.BuildInfo.Version,
+		},
+		batchSize:   r.cfg.BatchSize,
+		retry:       r.cfg.RetryOnFailure,
+		copyOnRetry: r.next.Capabilities().MutatesData,
+		now:         time.Now,
+		reported:    make(map[string]int64),
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.done = make(chan struct{})
+	logger.Info("Reading CloudTrail files", zap.String("directory", src.root),
+		zap.Duration("poll_interval", src.interval()), zap.Strings("event_sources", r.cfg.EventSources))
+	go r.run(runCtx, p, src)
+	return nil
+}
+
+// run polls the source: once at once, then every poll interval.
+func (r *cloudtrailReceiver) run(ctx context.Context, p *processor, src source) {
+	defer close(r.done)
+	ticker := time.NewTicker(src.interval())
+	defer ticker.Stop()
+	for {
+		p.pollOnce(ctx, src)
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// Shutdown stops polling, waits for the file being processed to stop (a
+// batch being retried is abandoned; its checkpoint is left where it is) and
+// closes the storage client.
+func (r *cloudtrailReceiver) Shutdown(ctx context.Context) error {
+	if r.cancel == nil {
+		return nil
+	}
+	r.cancel()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		// Still inside the next consumer: leave the client open for it.
+		return errors.Join(errors.New("cloudtrail receiver did not stop in time"), ctx.Err())
+	}
+	if r.client == nil {
+		return nil
+	}
+	err := r.client.Close(ctx)
+	r.client = nil
+	return err
+}

@@ -1,0 +1,102 @@
+package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
+
+import (
+	"context"
+	"errors"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
+)
+
+// Metric names. They follow the collector's own naming (otelcol_ prefix,
+// underscores), next to the otelcol_receiver_* metrics of receiverhelper.
+const (
+	metricFiles            = "otelcol_cloudtrail_files"
+	metricFileErrors       = "otelcol_cloudtrail_file_errors"
+	metricRecordsRead      = "otelcol_cloudtrail_records_read"
+	metricRecordsSelected  = "otelcol_cloudtrail_records_selected"
+	metricRecordsFailed    = "otelcol_cloudtrail_records_failed"
+	metricRecordsDuplicate = "otelcol_cloudtrail_records_duplicate"
+	metricRecordsDropped   = "otelcol_cloudtrail_records_dropped"
+	metricConsumeRetries   = "otelcol_cloudtrail_consume_retries"
+)
+
+// Values of the result attribute of otelcol_cloudtrail_files.
+const (
+	resultOK      = "ok"      // read to its end
+	resultError   = "error"   // broken; its good records were delivered
+	resultDigest  = "digest"  // a digest file, which holds no records
+	resultSkipped = "skipped" // already processed (seen again after a restart or a rename)
+)
+
+// Values of the reason attribute of otelcol_cloudtrail_records_failed.
+const (
+	reasonInvalidJSON  = "invalid_json"
+	reasonTooLarge     = "too_large"
+	reasonBadEventTime = "bad_event_time"
+)
+
+// Values of the reason attribute of otelcol_cloudtrail_file_errors.
+const (
+	fileReasonEmpty         = "empty"
+	fileReasonNotCloudTrail = "not_cloudtrail"
+	fileReasonTruncated     = "truncated"
+	fileReasonInvalidJSON   = "invalid_json"
+	fileReasonGzip          = "invalid_gzip"
+	fileReasonRead          = "read_error"
+)
+
+type telemetry struct {
+	files            metric.Int64Counter
+	fileErrors       metric.Int64Counter
+	recordsRead      metric.Int64Counter
+	recordsSelected  metric.Int64Counter
+	recordsFailed    metric.Int64Counter
+	recordsDuplicate metric.Int64Counter
+	recordsDropped   metric.Int64Counter
+	consumeRetries   metric.Int64Counter
+}
+
+// newTelemetry creates the receiver's counters. The collector adds the
+// attributes identifying the component instance to everything measured
+// through set.MeterProvider.
+func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
+	m := set.MeterProvider.Meter(metadata.ScopeName)
+	t := &telemetry{}
+	var errs error
+	counter := func(name, desc, unit string) metric.Int64Counter {
+		c, err := m.Int64Counter(name, metric.WithDescription(desc), metric.WithUnit(unit))
+		errs = errors.Join(errs, err)
+		return c
+	}
+	t.files = counter(metricFiles, "CloudTrail files processed, by result (ok, error, digest, skipped).", "{file}")
+	t.fileErrors = counter(metricFileErrors, "CloudTrail files that could not be read to their end, by reason.", "{file}")
+	t.recordsRead = counter(metricRecordsRead, "CloudTrail records read from files, selected or not.", "{record}")
+	t.recordsSelected = counter(metricRecordsSelected, "CloudTrail records that matched the selection and were mapped to log records.", "{record}")
+	t.recordsFailed = counter(metricRecordsFailed, "CloudTrail records skipped because they could not be decoded, by reason.", "{record}")
+	t.recordsDuplicate = counter(metricRecordsDuplicate, "CloudTrail records dropped because their eventID was already delivered.", "{record}")
+	t.recordsDropped = counter(metricRecordsDropped, "Log records dropped because the next consumer rejected them with a permanent error.", "{record}")
+	t.consumeRetries = counter(metricConsumeRetries, "Retries of a batch after the next consumer returned a retryable error.", "{retry}")
+	return t, errs
+}
+
+func (t *telemetry) file(ctx context.Context, result string) {
+	t.files.Add(ctx, 1, metric.WithAttributes(attribute.String("result", result)))
+}
+
+func (t *telemetry) fileError(ctx context.Context, reason string) {
+	t.fileErrors.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", reason)))
+}
+
+func (t *telemetry) recordFailed(ctx context.Context, reason string) {
+	t.recordsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", reason)))
+}
+
+func (*telemetry) add(ctx context.Context, c metric.Int64Counter, n int64) {
+	if n > 0 {
+		c.Add(ctx, n)
+	}
+}

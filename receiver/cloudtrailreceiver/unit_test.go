@@ -1,0 +1,148 @@
+package cloudtrailreceiver
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.uber.org/zap"
+)
+
+func TestBackoff(t *testing.T) {
+	now := time.Unix(0, 0)
+	clock := func() time.Time { return now }
+	cfg := configretry.BackOffConfig{Enabled: true, InitialInterval: time.Second, MaxInterval: 4 * time.Second, Multiplier: 2}
+
+	b := newBackoff(cfg, clock)
+	var waits []time.Duration
+	for range 5 {
+		w, ok := b.next()
+		require.True(t, ok)
+		waits = append(waits, w)
+	}
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second}, waits)
+
+	cfg.MaxElapsedTime = 3 * time.Second
+	b = newBackoff(cfg, clock)
+	w, ok := b.next()
+	assert.True(t, ok)
+	assert.Equal(t, time.Second, w)
+	now = now.Add(2500 * time.Millisecond)
+	w, ok = b.next()
+	assert.True(t, ok)
+	assert.Equal(t, 500*time.Millisecond, w, "capped to the time left")
+	now = now.Add(time.Second)
+	_, ok = b.next()
+	assert.False(t, ok, "max_elapsed_time reached")
+
+	cfg.Enabled = false
+	_, ok = newBackoff(cfg, clock).next()
+	assert.False(t, ok, "retries disabled")
+
+	jitter := configretry.BackOffConfig{Enabled: true, InitialInterval: time.Second, Multiplier: 1, RandomizationFactor: 0.5}
+	b = newBackoff(jitter, clock)
+	for range 20 {
+		w, ok := b.next()
+		require.True(t, ok)
+		assert.GreaterOrEqual(t, w, 500*time.Millisecond)
+		assert.LessOrEqual(t, w, 1500*time.Millisecond)
+	}
+
+	zero := configretry.BackOffConfig{Enabled: true}
+	w, ok = newBackoff(zero, clock).next()
+	assert.True(t, ok)
+	assert.Equal(t, minRetryWait, w, "no busy loop with a zero interval")
+}
+
+func TestDirectoryListing(t *testing.T) {
+	dir := t.TempDir()
+	for _, rel := range []string{
+		"a.json", "a/b.json.gz", "a/c.JSON", "a/d.json.gz.5f3A1b2c", "a/e.txt", "a-b/f.json", "z.json.gz",
+	} {
+		writeFile(t, dir, rel, []byte(`{"Records":[]}`+rel))
+	}
+	src, err := newDirectorySource(DirectoryConfig{Path: dir, PollInterval: time.Second}, zap.NewNop())
+	require.NoError(t, err)
+	files, err := src.poll(context.Background())
+	require.NoError(t, err)
+	var got []string
+	for _, f := range files {
+		rel, err := filepath.Rel(dir, f.path)
+		require.NoError(t, err)
+		got = append(got, filepath.ToSlash(rel))
+		assert.True(t, filepath.IsAbs(f.path))
+	}
+	// Lexical order of the full path: "a-b/" < "a.json" < "a/" ('-' < '.' < '/').
+	assert.Equal(t, []string{"a-b/f.json", "a.json", "a/b.json.gz", "a/c.JSON", "z.json.gz"}, got)
+
+	// Settled files are not offered again until they change.
+	for _, f := range files {
+		src.settle(f, true)
+	}
+	files, err = src.poll(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, files)
+	writeFile(t, dir, "a.json", []byte(`{"Records":[]} changed`))
+	files, err = src.poll(context.Background())
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	assert.Equal(t, filepath.Join(dir, "a.json"), files[0].path)
+}
+
+func TestFingerprintCache(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "f.json", []byte("0123456789"))
+	src, err := newDirectorySource(DirectoryConfig{Path: dir, PollInterval: time.Second}, zap.NewNop())
+	require.NoError(t, err)
+	files, err := src.poll(context.Background())
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	key, prev, err := src.identify(context.Background(), files[0])
+	require.NoError(t, err)
+	assert.Equal(t, fingerprint([]byte("0123456789")), key)
+	assert.Empty(t, prev)
+
+	// Grown: new identity, and the previous one is reported.
+	writeFile(t, dir, "f.json", []byte("0123456789abc"))
+	files, err = src.poll(context.Background())
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	key2, prev, err := src.identify(context.Background(), files[0])
+	require.NoError(t, err)
+	assert.Equal(t, fingerprint([]byte("0123456789abc")), key2)
+	assert.Equal(t, key, prev)
+
+	// Rewritten with other content: no previous identity.
+	writeFile(t, dir, "f.json", []byte("something else entirely"))
+	files, err = src.poll(context.Background())
+	require.NoError(t, err)
+	_, prev, err = src.identify(context.Background(), files[0])
+	require.NoError(t, err)
+	assert.Empty(t, prev)
+
+	tail, err := src.fingerprintAt(context.Background(), &file{path: path}, 4)
+	require.NoError(t, err)
+	assert.Equal(t, fingerprint([]byte("some")), tail)
+}
+
+func TestDedup(t *testing.T) {
+	d := newDedup(DedupConfig{Enabled: true, CacheSize: 10})
+	assert.False(t, d.duplicate("a"))
+	d.add("a")
+	assert.True(t, d.duplicate("a"), "already in the batch")
+	d.abort()
+	assert.False(t, d.duplicate("a"), "a failed batch is forgotten")
+	d.add("a")
+	d.commit()
+	assert.True(t, d.duplicate("a"), "delivered")
+	assert.False(t, d.duplicate(""), "no eventID: never a duplicate")
+
+	off := newDedup(DedupConfig{Enabled: false, CacheSize: 10})
+	off.add("a")
+	off.commit()
+	assert.False(t, off.duplicate("a"))
+}
