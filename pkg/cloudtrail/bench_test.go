@@ -74,7 +74,7 @@ func BenchmarkFileReader(b *testing.B) {
 	for _, bc := range benchCases {
 		plain := benchFile(10000, bc.every)
 		compressed := gzipBytes(plain)
-		for _, body := range []BodyMode{BodyMap, BodyNone} {
+		for _, body := range []BodyMode{BodyMap, BodyJSON, BodyNone} {
 			for _, gz := range []bool{false, true} {
 				input := plain
 				if gz {
