@@ -5,6 +5,7 @@
 #   make run     build, then run it with config/demo.yaml
 #   make test    unit tests, build, end-to-end tests against the built binary
 #   make bench   benchmarks (also written to bench.txt)
+#   make fuzz    fuzz the decoder, parser and pipeline (FUZZTIME each)
 #   make lint    gofmt -l + go vet
 #   make clean   remove build outputs (distclean also removes .tools)
 
@@ -47,7 +48,7 @@ GO_FILES   := $(shell find . \( -path ./build -o -path ./bin -o -path ./.tools -
 # Benchmarked package trees (only those that exist, so a missing one is not an error).
 BENCH_PKGS := $(foreach d,pkg receiver exporter,$(if $(wildcard $(d)),./$(d)/...))
 
-.PHONY: all tools build run test unit e2e bench lint fmt clean distclean help
+.PHONY: all tools build run test unit e2e bench fuzz lint fmt clean distclean help
 
 all: build
 
@@ -100,6 +101,13 @@ e2e: build
 ## bench: benchmarks for pkg/, receiver/, exporter/; output also in bench.txt
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(BENCH_PKGS) | tee bench.txt
+
+## fuzz: each fuzz target of pkg/cloudtrail for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	for f in FuzzParse FuzzDecoder FuzzFileReader; do \
+	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./pkg/cloudtrail/ || exit 1; \
+	done
 
 ## lint: gofmt -l must print nothing; go vet must pass
 lint:

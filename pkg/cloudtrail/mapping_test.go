@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -299,4 +300,33 @@ func TestSelector(t *testing.T) {
 			t.Errorf("%s: selected %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// FuzzFileReader drives the whole pipeline (split, parse, select, map) over
+// arbitrary input: it must never panic, and every record it counts is either
+// mapped, failed or not selected.
+func FuzzFileReader(f *testing.F) {
+	f.Add([]byte(assumedRoleCreate))
+	f.Add([]byte(`{"Records":[` + assumedRoleCreate + `,{"eventTime":"bad"}]}`))
+	f.Add([]byte(`[{"eventSource":"x","resources":[{"ARN":"arn:aws:personalize:us-east-1:1:campaign/c"}]}]`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		fr, err := NewFileReader(bytes.NewReader(in), NewSelector(nil, nil, nil), DecoderOptions{MaxRecordSize: 1 << 16})
+		if err != nil {
+			return
+		}
+		defer fr.Close()
+		b := NewBatch(MapOptions{Body: BodyMap})
+		for {
+			if err := fr.ReadBatch(b, 7); err != nil {
+				break
+			}
+		}
+		st := fr.Stats()
+		if st.Selected+st.Failed > st.Records {
+			t.Fatalf("selected %d + failed %d > records %d", st.Selected, st.Failed, st.Records)
+		}
+		if int64(b.Len()) != st.Selected {
+			t.Fatalf("batch holds %d records, stats say %d selected", b.Len(), st.Selected)
+		}
+	})
 }
