@@ -53,7 +53,7 @@ BENCH_PKGS := $(foreach d,pkg receiver exporter,$(if $(wildcard $(d)),./$(d)/...
 all: build
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 ## tools: pinned ocb in .tools/bin (skipped when already installed at $(OCB_VERSION))
 tools: $(OCB)
