@@ -166,10 +166,14 @@ func (d *Doc) object(p, idx int) (int, error) {
 			if p >= len(src) || src[p] != '"' {
 				return p, &SyntaxError{p, "expected object key"}
 			}
-			var err error
-			if p, err = d.value(p); err != nil {
-				return p, err
+			// Keys are always strings: scan them here, without value's dispatch.
+			end, esc, err := scanString(src, p)
+			if err != nil {
+				return end, err
 			}
+			k := int32(len(d.nodes))
+			d.nodes = append(d.nodes, node{kind: kindString, start: int32(p + 1), end: int32(end - 1), esc: esc, next: k + 1})
+			p = end
 			p = skipWS(src, p)
 			if p >= len(src) || src[p] != ':' {
 				return p, &SyntaxError{p, "expected ':' after object key"}
