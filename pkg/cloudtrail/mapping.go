@@ -104,6 +104,11 @@ type Batch struct {
 	groups map[resourceKey]plog.LogRecordSlice
 	n      int
 	res    []string // scratch for resources[] ARNs
+	// last is the group of the previous record: consecutive records of a
+	// file nearly always share account and region, so this skips hashing.
+	last     resourceKey
+	lastRecs plog.LogRecordSlice
+	hasLast  bool
 }
 
 // NewBatch returns an empty batch.
@@ -117,6 +122,7 @@ func (b *Batch) reset() {
 	b.logs = plog.NewLogs()
 	b.groups = make(map[resourceKey]plog.LogRecordSlice, 4)
 	b.n = 0
+	b.hasLast = false
 }
 
 // Len is the number of records in the batch.
@@ -138,7 +144,10 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 		return plog.LogRecord{}, err
 	}
 	key := resourceKey{r.AccountID(), r.Region()}
-	recs, ok := b.groups[key]
+	recs, ok := b.lastRecs, b.hasLast && key == b.last
+	if !ok {
+		recs, ok = b.groups[key]
+	}
 	if !ok {
 		rl := b.logs.ResourceLogs().AppendEmpty()
 		ra := rl.Resource().Attributes()
@@ -155,6 +164,7 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 		recs = sl.LogRecords()
 		b.groups[key] = recs
 	}
+	b.last, b.lastRecs, b.hasLast = key, recs, true
 	lr := recs.AppendEmpty()
 	if hasTS {
 		lr.SetTimestamp(pcommon.NewTimestampFromTime(ts))
