@@ -3,25 +3,35 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
 
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
 )
 
 const (
-	defaultPollInterval  = 10 * time.Second
-	defaultBatchSize     = 1000
-	defaultDedupCapacity = 100_000
+	defaultPollInterval = 10 * time.Second
+	// S3 listings cost requests, and CloudTrail delivers about every 5 min.
+	defaultS3PollInterval         = time.Minute
+	defaultS3MaxConcurrentObjects = 4
+	defaultBatchSize              = 1000
+	defaultDedupCapacity          = 100_000
 )
 
 // Config is the configuration of the cloudtrail receiver.
 type Config struct {
-	// Directory reads CloudTrail log files from a local directory tree. It is
-	// the only source for now; S3 and SQS sources will be sibling sections.
+	// Directory reads CloudTrail log files from a local directory tree.
+	// Exactly one of Directory, S3 and SQS is set.
 	Directory DirectoryConfig `mapstructure:"directory"`
+	// S3 lists and reads CloudTrail log files from a trail's S3 bucket.
+	S3 S3Config `mapstructure:"s3"`
+	// SQS reads the CloudTrail log files named by S3 or CloudTrail
+	// notifications delivered to an SQS queue.
+	SQS SQSConfig `mapstructure:"sqs"`
 
 	// Storage is the component.ID of a storage extension that keeps the
 	// per-file checkpoints. Without it checkpoints live in memory only, and
@@ -72,6 +82,146 @@ type DirectoryConfig struct {
 	_ struct{}
 }
 
+// S3Config is the S3 polling source.
+type S3Config struct {
+	// Bucket is the trail's bucket. Setting it selects the S3 source.
+	Bucket string `mapstructure:"bucket"`
+	// Prefix is the trail's S3 key prefix (the part before AWSLogs/); it may
+	// contain '/'.
+	Prefix string `mapstructure:"prefix"`
+	// Region is the bucket's region; empty takes the AWS default chain's.
+	Region string `mapstructure:"region"`
+	// Endpoint replaces the S3 endpoint, for S3-compatible servers.
+	Endpoint string `mapstructure:"endpoint"`
+	// ForcePathStyle addresses the bucket in the path rather than the host
+	// name, as most S3-compatible servers need.
+	ForcePathStyle bool `mapstructure:"force_path_style"`
+	// PollInterval is the time between two listings.
+	PollInterval time.Duration `mapstructure:"poll_interval"`
+	// StartTime (RFC 3339) skips files delivered before it; listing starts at
+	// its day folder, so earlier days are never listed. It only applies to
+	// region folders without a checkpoint.
+	StartTime string `mapstructure:"start_time"`
+	// Accounts limits reading to these account ids; empty discovers them.
+	Accounts []string `mapstructure:"accounts"`
+	// Regions limits reading to these regions; empty discovers them.
+	Regions []string `mapstructure:"regions"`
+	// IncludeInsights also reads the CloudTrail-Insight folders.
+	IncludeInsights bool `mapstructure:"include_insights"`
+	// RoleARN is a role assumed (with the default chain's credentials) to
+	// read the bucket.
+	RoleARN string `mapstructure:"role_arn"`
+	// MaxConcurrentObjects bounds the objects read at once.
+	MaxConcurrentObjects int `mapstructure:"max_concurrent_objects"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// startTime parses StartTime; the zero time when it is empty.
+func (c *S3Config) startTime() (time.Time, error) {
+	if c.StartTime == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, c.StartTime)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("s3.start_time %q is not an RFC 3339 time: %w", c.StartTime, err)
+	}
+	return t, nil
+}
+
+func (c *S3Config) validate() error {
+	var errs error
+	if c.PollInterval <= 0 {
+		errs = errors.Join(errs, fmt.Errorf("s3.poll_interval must be greater than 0, not %v", c.PollInterval))
+	}
+	if c.MaxConcurrentObjects <= 0 {
+		errs = errors.Join(errs, fmt.Errorf("s3.max_concurrent_objects must be greater than 0, not %d", c.MaxConcurrentObjects))
+	}
+	if _, err := c.startTime(); err != nil {
+		errs = errors.Join(errs, err)
+	}
+	for i, a := range c.Accounts {
+		if !s3keys.IsAccountID(a) {
+			errs = errors.Join(errs, fmt.Errorf("s3.accounts[%d] %q is not a 12-digit account id", i, a))
+		}
+	}
+	for i, r := range c.Regions {
+		if !s3keys.IsRegion(r) {
+			errs = errors.Join(errs, fmt.Errorf("s3.regions[%d] %q is not a region name", i, r))
+		}
+	}
+	if strings.Contains(c.Prefix, "AWSLogs") {
+		errs = errors.Join(errs, fmt.Errorf("s3.prefix %q must be the part before AWSLogs/", c.Prefix))
+	}
+	return errs
+}
+
+// Values of SQSConfig.OnMaxReceive.
+const (
+	onMaxReceiveDelete = "delete"
+	onMaxReceiveLeave  = "leave"
+)
+
+// SQSConfig is the SQS notification source.
+type SQSConfig struct {
+	// QueueURL is the queue the notifications arrive in. Setting it selects
+	// the SQS source.
+	QueueURL string `mapstructure:"queue_url"`
+	// Region is the region of the queue and of the buckets; empty takes the
+	// AWS default chain's.
+	Region string `mapstructure:"region"`
+	// Endpoint replaces the SQS endpoint.
+	Endpoint string `mapstructure:"endpoint"`
+	// WaitTime is the long-polling wait of a receive (at most 20s).
+	WaitTime time.Duration `mapstructure:"wait_time"`
+	// VisibilityTimeout is asked for at each receive, and extended every
+	// half of it while the message's objects are being read.
+	VisibilityTimeout time.Duration `mapstructure:"visibility_timeout"`
+	// MaxMessages is the number of messages a receive asks for (1 to 10).
+	MaxMessages int `mapstructure:"max_messages"`
+	// Workers is the number of objects read at once.
+	Workers int `mapstructure:"workers"`
+	// MaxReceiveCount is the receive count from which a message whose
+	// objects cannot be read (or that is not understood) is given up on.
+	MaxReceiveCount int `mapstructure:"max_receive_count"`
+	// OnMaxReceive says what giving up is: delete the message (with an error
+	// log) or leave it for the queue's redrive policy (dead-letter queue).
+	OnMaxReceive string `mapstructure:"on_max_receive"`
+	// S3Endpoint replaces the S3 endpoint objects are read from.
+	S3Endpoint string `mapstructure:"s3_endpoint"`
+	// ForcePathStyle addresses buckets in the path (S3-compatible servers).
+	ForcePathStyle bool `mapstructure:"force_path_style"`
+	// RoleARN is a role assumed to receive messages and read objects.
+	RoleARN string `mapstructure:"role_arn"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+func (c *SQSConfig) validate() error {
+	var errs error
+	if c.WaitTime < 0 || c.WaitTime > 20*time.Second || c.WaitTime%time.Second != 0 {
+		errs = errors.Join(errs, fmt.Errorf("sqs.wait_time must be whole seconds from 0s to 20s, not %v", c.WaitTime))
+	}
+	if c.VisibilityTimeout < 2*time.Second || c.VisibilityTimeout > 12*time.Hour || c.VisibilityTimeout%time.Second != 0 {
+		errs = errors.Join(errs, fmt.Errorf("sqs.visibility_timeout must be whole seconds from 2s to 12h, not %v", c.VisibilityTimeout))
+	}
+	if c.MaxMessages < 1 || c.MaxMessages > 10 {
+		errs = errors.Join(errs, fmt.Errorf("sqs.max_messages must be from 1 to 10, not %d", c.MaxMessages))
+	}
+	if c.Workers <= 0 {
+		errs = errors.Join(errs, fmt.Errorf("sqs.workers must be greater than 0, not %d", c.Workers))
+	}
+	if c.MaxReceiveCount <= 0 {
+		errs = errors.Join(errs, fmt.Errorf("sqs.max_receive_count must be greater than 0, not %d", c.MaxReceiveCount))
+	}
+	if c.OnMaxReceive != onMaxReceiveDelete && c.OnMaxReceive != onMaxReceiveLeave {
+		errs = errors.Join(errs, fmt.Errorf("sqs.on_max_receive must be delete or leave, not %q", c.OnMaxReceive))
+	}
+	return errs
+}
+
 // DedupConfig configures the eventID de-duplication.
 type DedupConfig struct {
 	// Enabled turns de-duplication on.
@@ -88,11 +238,21 @@ var _ component.Config = (*Config)(nil)
 // Validate checks the receiver configuration.
 func (cfg *Config) Validate() error {
 	var errs error
-	if cfg.Directory.Path == "" {
-		errs = errors.Join(errs, errors.New("directory.path must be set"))
+	dir, s3, sqs := cfg.Directory.Path != "", cfg.S3.Bucket != "", cfg.SQS.QueueURL != ""
+	switch n := btoi(dir) + btoi(s3) + btoi(sqs); {
+	case n > 1:
+		errs = errors.Join(errs, errors.New("exactly one of directory, s3 and sqs may be set"))
+	case n == 0:
+		errs = errors.Join(errs, errors.New("one source must be set: directory.path, s3.bucket or sqs.queue_url"))
 	}
-	if cfg.Directory.PollInterval <= 0 {
+	if sqs {
+		errs = errors.Join(errs, cfg.SQS.validate())
+	}
+	if dir && cfg.Directory.PollInterval <= 0 {
 		errs = errors.Join(errs, fmt.Errorf("directory.poll_interval must be greater than 0, not %v", cfg.Directory.PollInterval))
+	}
+	if s3 {
+		errs = errors.Join(errs, cfg.S3.validate())
 	}
 	if _, err := cloudtrail.ParseBodyMode(cfg.Body); err != nil {
 		errs = errors.Join(errs, err)
@@ -126,4 +286,11 @@ func (cfg *Config) Validate() error {
 // selector builds the record selector of the configuration.
 func (cfg *Config) selector() *cloudtrail.Selector {
 	return cloudtrail.NewSelector(cfg.EventSources, cfg.IncludeEventNames, cfg.ExcludeEventNames)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

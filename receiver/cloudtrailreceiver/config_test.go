@@ -70,6 +70,8 @@ func TestLoadConfigFull(t *testing.T) {
 			Path:         "/data/cloudtrail",
 			PollInterval: 30 * time.Second,
 		},
+		S3:                S3Config{PollInterval: time.Minute, MaxConcurrentObjects: 4},
+		SQS:               NewFactory().CreateDefaultConfig().(*Config).SQS,
 		Storage:           &storage,
 		EventSources:      []string{"personalize.amazonaws.com", "s3.amazonaws.com"},
 		IncludeEventNames: []string{"CreateCampaign", "UpdateCampaign", "GetRecommendations"},
@@ -93,6 +95,66 @@ func TestLoadConfigFull(t *testing.T) {
 	assert.NotNil(t, sel)
 }
 
+func TestLoadConfigS3(t *testing.T) {
+	cfg := loadConfig(t, "s3")
+	require.NoError(t, confmap.Validate(cfg))
+	want := NewFactory().CreateDefaultConfig().(*Config)
+	want.S3 = S3Config{
+		Bucket:               "trail-bucket",
+		Prefix:               "audit/prod",
+		Region:               "eu-west-1",
+		Endpoint:             "http://127.0.0.1:9000",
+		ForcePathStyle:       true,
+		PollInterval:         30 * time.Second,
+		StartTime:            "2024-05-01T00:00:00Z",
+		Accounts:             []string{"111122223333"},
+		Regions:              []string{"eu-west-1", "us-east-1"},
+		IncludeInsights:      true,
+		RoleARN:              "arn:aws:iam::111122223333:role/cloudtrail-reader",
+		MaxConcurrentObjects: 8,
+	}
+	assert.Equal(t, want, cfg)
+	st, err := cfg.S3.startTime()
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), st)
+
+	minimal := loadConfig(t, "s3_minimal")
+	require.NoError(t, confmap.Validate(minimal))
+	assert.Equal(t, time.Minute, minimal.S3.PollInterval)
+	assert.Equal(t, 4, minimal.S3.MaxConcurrentObjects)
+	assert.False(t, minimal.S3.IncludeInsights)
+}
+
+func TestLoadConfigSQS(t *testing.T) {
+	cfg := loadConfig(t, "sqs")
+	require.NoError(t, confmap.Validate(cfg))
+	want := NewFactory().CreateDefaultConfig().(*Config)
+	want.SQS = SQSConfig{
+		QueueURL:          "https://sqs.eu-west-1.amazonaws.com/111122223333/trail-notifications",
+		Region:            "eu-west-1",
+		Endpoint:          "http://127.0.0.1:9324",
+		WaitTime:          10 * time.Second,
+		VisibilityTimeout: 2 * time.Minute,
+		MaxMessages:       5,
+		Workers:           8,
+		MaxReceiveCount:   3,
+		OnMaxReceive:      "leave",
+		S3Endpoint:        "http://127.0.0.1:9000",
+		ForcePathStyle:    true,
+		RoleARN:           "arn:aws:iam::111122223333:role/cloudtrail-reader",
+	}
+	assert.Equal(t, want, cfg)
+
+	minimal := loadConfig(t, "sqs_minimal")
+	require.NoError(t, confmap.Validate(minimal))
+	assert.Equal(t, 20*time.Second, minimal.SQS.WaitTime)
+	assert.Equal(t, 5*time.Minute, minimal.SQS.VisibilityTimeout)
+	assert.Equal(t, 10, minimal.SQS.MaxMessages)
+	assert.Equal(t, 4, minimal.SQS.Workers)
+	assert.Equal(t, 5, minimal.SQS.MaxReceiveCount)
+	assert.Equal(t, "delete", minimal.SQS.OnMaxReceive)
+}
+
 func TestLoadConfigEmptyEventSourcesMeansAll(t *testing.T) {
 	cfg := loadConfig(t, "all_sources")
 	require.NoError(t, confmap.Validate(cfg))
@@ -106,7 +168,24 @@ func TestLoadConfigInvalid(t *testing.T) {
 		name string
 		errs []string
 	}{
-		{"missing_path", []string{"directory.path must be set"}},
+		{"missing_path", []string{"one source must be set: directory.path, s3.bucket or sqs.queue_url"}},
+		{"both_sources", []string{"exactly one of directory, s3 and sqs may be set"}},
+		{"bad_sqs", []string{
+			"sqs.wait_time must be whole seconds from 0s to 20s, not 30s",
+			"sqs.visibility_timeout must be whole seconds from 2s to 12h, not 1.5s",
+			"sqs.max_messages must be from 1 to 10, not 11",
+			"sqs.workers must be greater than 0, not 0",
+			"sqs.max_receive_count must be greater than 0, not -1",
+			`sqs.on_max_receive must be delete or leave, not "drop"`,
+		}},
+		{"bad_s3", []string{
+			"s3.poll_interval must be greater than 0, not 0s",
+			"s3.max_concurrent_objects must be greater than 0, not 0",
+			`s3.start_time "yesterday" is not an RFC 3339 time`,
+			`s3.accounts[1] "12345" is not a 12-digit account id`,
+			`s3.regions[0] "useast1" is not a region name`,
+			`s3.prefix "logs/AWSLogs" must be the part before AWSLogs/`,
+		}},
 		{"bad_body", []string{`body must be map, json or none, not "xml"`}},
 		{"negative_sizes", []string{
 			"max_record_size must be greater than 0, not -1",
@@ -143,6 +222,33 @@ func TestFactory(t *testing.T) {
 	assert.Equal(t, metadata.Type, f.Type())
 	assert.Equal(t, "cloudtrail", f.Type().String())
 	assert.Equal(t, component.StabilityLevelAlpha, f.LogsStability())
-	// The default configuration is not valid on its own: the path is required.
-	assert.ErrorContains(t, confmap.Validate(f.CreateDefaultConfig()), "directory.path must be set")
+	// The default configuration is not valid on its own: a source is required.
+	assert.ErrorContains(t, confmap.Validate(f.CreateDefaultConfig()), "one source must be set: directory.path, s3.bucket or sqs.queue_url")
+}
+
+// TestShippedS3AndSQSConfigs checks that the receiver sections of the ready
+// configurations under config/ are valid (placeholders kept as text).
+func TestShippedS3AndSQSConfigs(t *testing.T) {
+	for file, check := range map[string]func(*Config){
+		"s3.yaml": func(cfg *Config) {
+			assert.Equal(t, "${env:CLOUDTRAIL_BUCKET}", cfg.S3.Bucket)
+			assert.Equal(t, 4, cfg.S3.MaxConcurrentObjects)
+		},
+		"sqs.yaml": func(cfg *Config) {
+			assert.Equal(t, "${env:SQS_QUEUE_URL}", cfg.SQS.QueueURL)
+			assert.Equal(t, 5*time.Minute, cfg.SQS.VisibilityTimeout)
+			assert.Equal(t, "delete", cfg.SQS.OnMaxReceive)
+		},
+	} {
+		t.Run(file, func(t *testing.T) {
+			cm, err := confmaptest.LoadConf(filepath.Join("..", "..", "config", file))
+			require.NoError(t, err)
+			sub, err := cm.Sub("receivers::cloudtrail")
+			require.NoError(t, err)
+			cfg := NewFactory().CreateDefaultConfig().(*Config)
+			require.NoError(t, sub.Unmarshal(cfg))
+			require.NoError(t, confmap.Validate(cfg))
+			check(cfg)
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
 
 import (
+	"sync"
+
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/lru"
 )
 
@@ -11,7 +13,12 @@ import (
 // by the next consumer (commit). Until then it is pending: later copies in the
 // same batch are duplicates, but if the batch fails (abort) the IDs are
 // forgotten, so that re-reading the batch delivers them.
+//
+// Workers processing files at once each use a fork: they share the delivered
+// IDs and keep their own pending batch. Two workers may still both deliver
+// an ID that is pending in both at once; that window is one batch long.
 type dedup struct {
+	mu      *sync.Mutex // guards seen
 	seen    *lru.Set
 	pending map[string]struct{}
 	order   []string // pending IDs in batch order
@@ -23,7 +30,15 @@ func newDedup(cfg DedupConfig) *dedup {
 	if !cfg.Enabled {
 		return nil
 	}
-	return &dedup{seen: lru.New(cfg.CacheSize), pending: make(map[string]struct{})}
+	return &dedup{mu: new(sync.Mutex), seen: lru.New(cfg.CacheSize), pending: make(map[string]struct{})}
+}
+
+// fork returns a dedup sharing d's delivered IDs with its own pending batch.
+func (d *dedup) fork() *dedup {
+	if d == nil {
+		return nil
+	}
+	return &dedup{mu: d.mu, seen: d.seen, pending: make(map[string]struct{})}
 }
 
 // duplicate reports whether a record with this eventID was delivered or is
@@ -36,6 +51,8 @@ func (d *dedup) duplicate(id string) bool {
 	if _, ok := d.pending[id]; ok {
 		return true
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	return d.seen.Contains(id)
 }
 
@@ -53,9 +70,11 @@ func (d *dedup) commit() {
 	if d == nil {
 		return
 	}
+	d.mu.Lock()
 	for _, id := range d.order {
 		d.seen.Add(id)
 	}
+	d.mu.Unlock()
 	d.abort()
 }
 

@@ -2,6 +2,7 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -29,6 +30,18 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Directory: DirectoryConfig{
 			PollInterval: defaultPollInterval,
+		},
+		S3: S3Config{
+			PollInterval:         defaultS3PollInterval,
+			MaxConcurrentObjects: defaultS3MaxConcurrentObjects,
+		},
+		SQS: SQSConfig{
+			WaitTime:          20 * time.Second,
+			VisibilityTimeout: 5 * time.Minute,
+			MaxMessages:       10,
+			Workers:           4,
+			MaxReceiveCount:   5,
+			OnMaxReceive:      onMaxReceiveDelete,
 		},
 		EventSources:   []string{cloudtrail.PersonalizeSource},
 		Body:           cloudtrail.BodyMap.String(),

@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/config/configretry"
@@ -72,16 +74,24 @@ type processor struct {
 	// reported holds, per file key, the index below which record errors
 	// were already logged, so a batch read again after a failed delivery
 	// does not log them twice.
-	reported map[string]int64
+	reported *reportMarks
+	// workers is the number of files processed at once (1 when 0).
+	workers int
 }
 
-// pollOnce processes the files the source offers, in order.
+// pollOnce processes the files the source offers, in order, or with up to
+// p.workers files in flight when it is above 1 (the source must then be safe
+// for concurrent use).
 func (p *processor) pollOnce(ctx context.Context, src source) {
 	files, err := src.poll(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.logger.Error("Cannot list CloudTrail files; retrying at the next poll", zap.Error(err))
 		}
+		return
+	}
+	if p.workers > 1 {
+		p.processConcurrently(ctx, src, files)
 		return
 	}
 	for _, f := range files {
@@ -100,12 +110,65 @@ func (p *processor) pollOnce(ctx context.Context, src source) {
 	}
 }
 
+// processConcurrently processes files with up to p.workers in flight, each
+// worker with its own de-duplication batch state. Files are started in
+// order; after an outcomeStop no further file is started.
+func (p *processor) processConcurrently(ctx context.Context, src source, files []*file) {
+	var (
+		wg      sync.WaitGroup
+		stopped atomic.Bool
+	)
+	sem := make(chan struct{}, p.workers)
+	for _, f := range files {
+		if ctx.Err() != nil || stopped.Load() {
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		// A slot taken just before stopping is simply never given back:
+		// nothing else waits for it.
+		if ctx.Err() != nil || stopped.Load() {
+			break
+		}
+		w := *p
+		w.dedup = p.dedup.fork()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			switch w.processFile(ctx, src, f) {
+			case outcomeDone:
+				src.settle(f, true)
+			case outcomeLater:
+				src.settle(f, false)
+			case outcomeStop:
+				src.settle(f, false)
+				stopped.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// completeSource is implemented by sources whose files are complete as soon
+// as they are listed (S3 objects are written atomically), so that a recent
+// file that cannot be read is not mistaken for one still being written.
+type completeSource interface {
+	complete() bool
+}
+
 // recent reports whether a file modified at t may still be being written.
 func (p *processor) recent(src source, t time.Time) bool {
+	if c, ok := src.(completeSource); ok && c.complete() {
+		return false
+	}
 	return p.now().Sub(t) < 2*src.interval()
 }
 
 func (p *processor) processFile(ctx context.Context, src source, f *file) outcome {
+	f.failure = ""
 	if strings.Contains(f.path, digestPathMarker) {
 		p.logger.Debug("Skipping CloudTrail digest file", zap.String("file", f.path))
 		p.tel.file(ctx, resultDigest)
@@ -122,6 +185,7 @@ func (p *processor) processFile(ctx context.Context, src source, f *file) outcom
 			zap.String("reason", fileReasonEmpty))
 		p.tel.file(ctx, resultError)
 		p.tel.fileError(ctx, fileReasonEmpty)
+		f.failure = fileReasonEmpty
 		return outcomeDone
 	}
 
@@ -142,6 +206,9 @@ func (p *processor) processFile(ctx context.Context, src source, f *file) outcom
 					p.logger.Debug("CloudTrail file already processed; skipping it", zap.String("file", f.path))
 				}
 				p.tel.file(ctx, resultSkipped)
+				if cp.Error != "" {
+					f.failure = cp.Error // it ended in an error when it was read
+				}
 				return outcomeDone
 			}
 			p.logger.Info("CloudTrail file changed size since it was processed; resuming after the records already read",
@@ -175,10 +242,7 @@ func (p *processor) lookup(ctx context.Context, src source, f *file) (key string
 			if err := p.cps.set(ctx, key, cp); err == nil {
 				_ = p.cps.delete(ctx, prevKey)
 			}
-			if r, seen := p.reported[prevKey]; seen {
-				p.reported[key] = r
-				delete(p.reported, prevKey)
-			}
+			p.reported.rename(prevKey, key)
 		}
 	}
 	if cp != nil && cp.Tail != "" {
@@ -213,6 +277,21 @@ func (p *processor) unreadable(ctx context.Context, src source, f *file, err err
 	if errors.Is(err, fs.ErrNotExist) {
 		return outcomeLater // vanished since the listing (renamed or removed)
 	}
+	var se *sourceError
+	if errors.As(err, &se) {
+		f.failure = se.reason
+		p.tel.file(ctx, resultError)
+		p.tel.fileError(ctx, se.reason)
+		if se.retry {
+			p.logger.Error("Cannot read CloudTrail file; it will be tried again",
+				zap.String("file", f.path), zap.String("reason", se.reason), zap.Error(err))
+			return outcomeLater
+		}
+		p.logger.Error("Cannot read CloudTrail file; it is skipped",
+			zap.String("file", f.path), zap.Int64("record_index", 0), zap.Int64("byte_offset", 0),
+			zap.String("reason", se.reason), zap.Error(err))
+		return outcomeDone
+	}
 	if p.recent(src, f.modTime) {
 		p.logger.Info("Cannot read CloudTrail file yet; retrying at the next poll", zap.String("file", f.path), zap.Error(err))
 		return outcomeLater
@@ -222,6 +301,7 @@ func (p *processor) unreadable(ctx context.Context, src source, f *file, err err
 		zap.String("reason", fileReasonRead), zap.Error(err))
 	p.tel.file(ctx, resultError)
 	p.tel.fileError(ctx, fileReasonRead)
+	f.failure = fileReasonRead
 	return outcomeDone
 }
 
@@ -245,13 +325,13 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 	}
 	defer fr.Close()
 
-	reported := p.reported[key]
+	reported := p.reported.get(key)
 	fr.OnRecordError = func(index int64, err error) {
 		if index < reported {
 			return // logged and counted when this part of the file was first read
 		}
 		reported = index + 1
-		p.reported[key] = reported
+		p.reported.set(key, reported)
 		reason := recordErrorReason(err)
 		p.logger.Error("Skipping a CloudTrail record that cannot be decoded; the rest of the file is read",
 			zap.String("file", f.path), zap.Int64("record_index", index), zap.String("reason", reason), zap.Error(err))
@@ -304,7 +384,7 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 		case errors.Is(err, io.EOF):
 			cp.Done = true
 			p.saveCheckpoint(ctx, f, key, cp)
-			delete(p.reported, key)
+			p.reported.delete(key)
 			if st.Format == cloudtrail.FormatDigest {
 				p.logger.Debug("Skipping CloudTrail digest file", zap.String("file", f.path))
 				p.tel.file(ctx, resultDigest)
@@ -333,6 +413,14 @@ func (p *processor) broken(ctx context.Context, src source, f *file, key string,
 			err = fe.Err
 		}
 	}
+	var se *sourceError
+	if errors.As(err, &se) && se.retry {
+		// The source could not deliver the bytes (not a fault in them).
+		p.logger.Warn("Reading CloudTrail file failed; reading on from here at the next poll",
+			zap.String("file", f.path), zap.Int64("record_index", index), zap.Error(err))
+		p.saveCheckpoint(ctx, f, key, cp)
+		return outcomeLater
+	}
 	reason := fileErrorReason(err)
 	size, mod, serr := src.stat(ctx, f)
 	changed := serr == nil && (size != f.size || !mod.Equal(f.modTime))
@@ -347,10 +435,11 @@ func (p *processor) broken(ctx context.Context, src source, f *file, key string,
 		zap.String("reason", reason), zap.Error(err))
 	p.tel.file(ctx, resultError)
 	p.tel.fileError(ctx, reason)
+	f.failure = reason
 	cp.Done = true
 	cp.Error = err.Error()
 	p.saveCheckpoint(ctx, f, key, cp)
-	delete(p.reported, key)
+	p.reported.delete(key)
 	return outcomeDone
 }
 
@@ -448,4 +537,40 @@ func fileErrorReason(err error) string {
 		return fileReasonRead
 	}
 	return fileReasonInvalidJSON
+}
+
+// reportMarks holds, per file key, the index below which record errors were
+// already logged. Workers share it.
+type reportMarks struct {
+	mu sync.Mutex
+	m  map[string]int64
+}
+
+func newReportMarks() *reportMarks { return &reportMarks{m: make(map[string]int64)} }
+
+func (r *reportMarks) get(key string) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m[key]
+}
+
+func (r *reportMarks) set(key string, v int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.m[key] = v
+}
+
+func (r *reportMarks) delete(key string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.m, key)
+}
+
+func (r *reportMarks) rename(from, to string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v, ok := r.m[from]; ok {
+		r.m[to] = v
+		delete(r.m, from)
+	}
 }

@@ -3,6 +3,7 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
 )
 
 // cloudtrailReceiver turns CloudTrail log files into log records.
@@ -55,12 +57,13 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*cloud
 // Start gets the checkpoint storage and starts polling in the background.
 func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) error {
 	logger := r.set.Logger
-	src, err := newDirectorySource(r.cfg.Directory, logger)
+	client, err := getStorageClient(ctx, host, r.cfg.Storage, r.set.ID)
 	if err != nil {
 		return err
 	}
-	client, err := getStorageClient(ctx, host, r.cfg.Storage, r.set.ID)
+	src, workers, err := r.newSource(ctx, client)
 	if err != nil {
+		_ = client.Close(ctx)
 		return err
 	}
 	if r.cfg.Storage == nil {
@@ -85,15 +88,64 @@ func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) err
 		retry:       r.cfg.RetryOnFailure,
 		copyOnRetry: r.next.Capabilities().MutatesData,
 		now:         time.Now,
-		reported:    make(map[string]int64),
+		reported:    newReportMarks(),
+		workers:     workers,
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.done = make(chan struct{})
-	logger.Info("Reading CloudTrail files", zap.String("directory", src.root),
+	logger.Info("Reading CloudTrail files", zap.Stringer("source", src), zap.String("location", r.location()),
 		zap.Duration("poll_interval", src.interval()), zap.Strings("event_sources", r.cfg.EventSources))
 	go r.run(runCtx, p, src)
 	return nil
+}
+
+// sourceWithName is a source that names its kind in logs.
+type sourceWithName interface {
+	source
+	String() string
+}
+
+// newSource builds the configured source and the number of files it lets
+// the processor read at once.
+func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client) (sourceWithName, int, error) {
+	if r.cfg.SQS.QueueURL != "" {
+		c := r.cfg.SQS
+		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "" || c.S3Endpoint != "")
+		if err != nil {
+			return nil, 0, fmt.Errorf("sqs: %w", err)
+		}
+		src := newSQSSource(c, newSQSClient(awsCfg, c.Endpoint), newS3Client(awsCfg, c.S3Endpoint, c.ForcePathStyle), r.set.Logger)
+		return src, c.Workers, nil
+	}
+	if r.cfg.S3.Bucket != "" {
+		c := r.cfg.S3
+		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "")
+		if err != nil {
+			return nil, 0, fmt.Errorf("s3: %w", err)
+		}
+		src, err := newS3Source(c, newS3Client(awsCfg, c.Endpoint, c.ForcePathStyle), store, r.set.Logger)
+		if err != nil {
+			return nil, 0, err
+		}
+		return src, r.cfg.S3.MaxConcurrentObjects, nil
+	}
+	src, err := newDirectorySource(r.cfg.Directory, r.set.Logger)
+	if err != nil {
+		return nil, 0, err
+	}
+	return src, 1, nil
+}
+
+// location says where the source reads, for the start-up log.
+func (r *cloudtrailReceiver) location() string {
+	if r.cfg.SQS.QueueURL != "" {
+		return r.cfg.SQS.QueueURL
+	}
+	if r.cfg.S3.Bucket != "" {
+		return "s3://" + r.cfg.S3.Bucket + "/" + s3keys.LogsPrefix(r.cfg.S3.Prefix)
+	}
+	return r.cfg.Directory.Path
 }
 
 // run polls the source: once at once, then every poll interval.

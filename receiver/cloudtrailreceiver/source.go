@@ -15,16 +15,24 @@ type file struct {
 	modTime time.Time
 	// attrs are added to every log record made from the file.
 	attrs []fileAttr
+	// failure is set by the processor to the reason the file could not be
+	// read (or was read only in part), for sources that act on it (the SQS
+	// source keeps the message that named it).
+	failure string
+	// tag is the source's version of the file when it was listed (the ETag
+	// of an S3 object); "" for the directory source.
+	tag string
 }
 
 type fileAttr struct{ key, value string }
 
-// source yields the files to process. The directory source is the only one
-// for now; S3 and SQS sources will implement the same interface and share the
-// processing core (processor), its checkpoints, de-duplication, retries and
-// telemetry.
+// source yields the files to process. The directory and S3 sources
+// implement it and share the processing core (processor), its checkpoints,
+// de-duplication, retries and telemetry.
 //
-// A source is used by one goroutine at a time.
+// A source is used by one goroutine at a time, unless the processor runs
+// several workers (the S3 source), in which case it must be safe for
+// concurrent use.
 type source interface {
 	// poll lists the files that may need processing, in processing order.
 	// It leaves out the files it was told are settled (see settle) and that
@@ -49,3 +57,16 @@ type source interface {
 	// interval is the time between two polls.
 	interval() time.Duration
 }
+
+// sourceError is an error a source knows how to classify: the processor logs
+// it with its reason and, when retry is set, offers the file again at the
+// next poll instead of giving up on it (an S3 object that is access denied
+// may become readable once a policy is fixed; a missing one will not).
+type sourceError struct {
+	reason string
+	retry  bool
+	err    error
+}
+
+func (e *sourceError) Error() string { return e.err.Error() }
+func (e *sourceError) Unwrap() error { return e.err }

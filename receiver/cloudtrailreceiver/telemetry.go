@@ -47,6 +47,9 @@ const (
 	fileReasonInvalidJSON   = "invalid_json"
 	fileReasonGzip          = "invalid_gzip"
 	fileReasonRead          = "read_error"
+	fileReasonMissing       = "missing"       // an S3 object listed but gone (404)
+	fileReasonAccessDenied  = "access_denied" // an S3 object that cannot be read (403); retried
+
 )
 
 type telemetry struct {

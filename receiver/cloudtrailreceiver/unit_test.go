@@ -146,3 +146,19 @@ func TestDedup(t *testing.T) {
 	off.commit()
 	assert.False(t, off.duplicate("a"))
 }
+
+// TestDedupFork: workers share what was delivered, not their pending batches,
+// so one worker's failed batch never hides IDs from another.
+func TestDedupFork(t *testing.T) {
+	d := newDedup(DedupConfig{Enabled: true, CacheSize: 10})
+	w1, w2 := d.fork(), d.fork()
+	w1.add("a")
+	assert.False(t, w2.duplicate("a"), "pending in another worker's batch")
+	w2.add("b")
+	w1.commit()
+	assert.True(t, w2.duplicate("a"), "delivered by another worker")
+	assert.True(t, d.duplicate("a"))
+	w2.abort()
+	assert.False(t, w1.duplicate("b"), "another worker's failed batch is forgotten")
+	assert.Nil(t, (*dedup)(nil).fork(), "disabled stays disabled")
+}

@@ -1,0 +1,65 @@
+package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// loadAWSConfig loads the AWS SDK configuration. Credentials come from the
+// SDK's default chain (environment, shared files, SSO, web identity, ECS/EC2
+// roles); with roleARN they are used to assume that role, refreshed before
+// they expire. custom says an endpoint replaces AWS's, in which case a
+// missing region is not an error.
+func loadAWSConfig(ctx context.Context, region, roleARN string, custom bool) (aws.Config, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if region != "" {
+		opts = append(opts, awsconfig.WithRegion(region))
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if awsCfg.Region == "" {
+		if !custom {
+			return aws.Config{}, errors.New("no region is set and the AWS default configuration has none")
+		}
+		// S3-compatible servers mostly ignore the region, but requests are
+		// signed with one.
+		awsCfg.Region = "us-east-1"
+	}
+	if roleARN != "" {
+		provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(awsCfg), roleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = "otelcol-cloudtrail"
+		})
+		awsCfg.Credentials = aws.NewCredentialsCache(provider)
+	}
+	return awsCfg, nil
+}
+
+// newS3Client builds an S3 client; endpoint and pathStyle are for
+// S3-compatible servers.
+func newS3Client(awsCfg aws.Config, endpoint string, pathStyle bool) *s3.Client {
+	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+		o.UsePathStyle = pathStyle
+	})
+}
+
+// newSQSClient builds an SQS client.
+func newSQSClient(awsCfg aws.Config, endpoint string) *sqs.Client {
+	return sqs.NewFromConfig(awsCfg, func(o *sqs.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+}
