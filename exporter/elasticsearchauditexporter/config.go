@@ -1,0 +1,181 @@
+package elasticsearchauditexporter
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configcompression"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/document"
+)
+
+// envURL is read when no endpoint is configured, as the official clients do.
+const envURL = "ELASTICSEARCH_URL"
+
+// Config is the exporter's configuration.
+type Config struct {
+	// ClientConfig holds endpoint (a single URL, optional), TLS, timeout,
+	// headers, proxy, auth extension and compression.
+	confighttp.ClientConfig `mapstructure:",squash"`
+	// QueueBatchConfig is the exporterhelper sending queue. Point `storage`
+	// at a file_storage extension to make it persistent.
+	QueueBatchConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+	// BackOffConfig retries a whole push that failed (Elasticsearch
+	// unreachable after the bulk retries below), with the queue's data.
+	BackOffConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+
+	// Endpoints lists Elasticsearch URLs; requests rotate between them.
+	// Empty: `endpoint`, else the ELASTICSEARCH_URL environment variable
+	// (comma-separated).
+	Endpoints []string `mapstructure:"endpoints"`
+	// User and Password authenticate with HTTP basic auth.
+	User     string              `mapstructure:"user"`
+	Password configopaque.String `mapstructure:"password"`
+	// APIKey is the base64 `id:api_key` value; it takes precedence over
+	// user/password.
+	APIKey configopaque.String `mapstructure:"api_key"`
+
+	DataStream DataStreamConfig `mapstructure:"data_stream"`
+	Mapping    MappingConfig    `mapstructure:"mapping"`
+	Templates  TemplatesConfig  `mapstructure:"templates"`
+	DeadLetter DeadLetterConfig `mapstructure:"dead_letter"`
+	Flush      FlushConfig      `mapstructure:"flush"`
+	BulkRetry  BulkRetryConfig  `mapstructure:"bulk_retry"`
+
+	_ struct{}
+}
+
+// DataStreamConfig is the default data stream, logs-<dataset>-<namespace>.
+type DataStreamConfig struct {
+	Dataset   string `mapstructure:"dataset"`
+	Namespace string `mapstructure:"namespace"`
+}
+
+// MappingConfig selects the document layout.
+type MappingConfig struct {
+	// Mode is ecs (default) or otel.
+	Mode string `mapstructure:"mode"`
+	// EventOriginal also stores the body (the whole CloudTrail record) in
+	// event.original (ecs mode; not indexed).
+	EventOriginal bool `mapstructure:"event_original"`
+}
+
+// TemplatesConfig controls index template installation at start.
+type TemplatesConfig struct {
+	// Install puts the component and index templates at start (default true).
+	Install bool `mapstructure:"install"`
+	// ILMPolicy, when set, is written as index.lifecycle.name (for example
+	// "logs", the built-in policy of self-managed clusters).
+	ILMPolicy string `mapstructure:"ilm_policy"`
+}
+
+// DeadLetterConfig names the NDJSON file that receives documents
+// Elasticsearch rejected for good.
+type DeadLetterConfig struct {
+	Path string `mapstructure:"path"`
+}
+
+// FlushConfig bounds one bulk request.
+type FlushConfig struct {
+	// Bytes is the largest uncompressed _bulk body; larger batches are
+	// split into several requests (a single larger document goes alone).
+	Bytes int `mapstructure:"bytes"`
+}
+
+// BulkRetryConfig governs retries inside one push: of a whole _bulk request
+// on transport errors, 429, 502, 503 and 504 (by the client's transport), and
+// of single items answered 429 or 5xx. Waits grow exponentially from
+// InitialInterval to MaxInterval, with jitter.
+type BulkRetryConfig struct {
+	// MaxRetries bounds the retries of one request, and separately the
+	// rounds of item retries (0 disables both).
+	MaxRetries      int           `mapstructure:"max_retries"`
+	InitialInterval time.Duration `mapstructure:"initial_interval"`
+	MaxInterval     time.Duration `mapstructure:"max_interval"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+// Validate checks the configuration.
+func (cfg *Config) Validate() error {
+	var errs []error
+	eps, err := cfg.endpoints()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, e := range eps {
+		u, perr := url.Parse(e)
+		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("invalid endpoint %q: want http(s)://host[:port]", e))
+		}
+	}
+	if _, ok := document.ParseMode(cfg.Mapping.Mode); !ok {
+		errs = append(errs, fmt.Errorf("mapping::mode must be ecs or otel, not %q", cfg.Mapping.Mode))
+	}
+	if d := cfg.DataStream.Dataset; d == "" || document.SanitizeDataset(d) != d {
+		errs = append(errs, fmt.Errorf("data_stream::dataset %q must be non-empty and lower case, with none of the characters \\/*?\"<>| ,#:- in it", d))
+	}
+	if n := cfg.DataStream.Namespace; n == "" || document.SanitizeNamespace(n) != n {
+		errs = append(errs, fmt.Errorf("data_stream::namespace %q must be non-empty and lower case, with none of the characters \\/*?\"<>| ,#:- in it", n))
+	}
+	switch cfg.Compression {
+	case "", configcompression.TypeGzip, "none":
+	default:
+		errs = append(errs, fmt.Errorf("compression %q is not supported by Elasticsearch; use gzip or none", cfg.Compression))
+	}
+	if cfg.Flush.Bytes < 1024 {
+		errs = append(errs, errors.New("flush::bytes must be at least 1024"))
+	}
+	if cfg.BulkRetry.MaxRetries < 0 {
+		errs = append(errs, errors.New("bulk_retry::max_retries must not be negative"))
+	}
+	if cfg.BulkRetry.MaxRetries > 0 && (cfg.BulkRetry.InitialInterval <= 0 || cfg.BulkRetry.MaxInterval < cfg.BulkRetry.InitialInterval) {
+		errs = append(errs, errors.New("bulk_retry needs 0 < initial_interval <= max_interval"))
+	}
+	if cfg.User != "" && cfg.APIKey != "" {
+		errs = append(errs, errors.New("set either api_key or user/password, not both"))
+	}
+	return errors.Join(errs...)
+}
+
+// endpoints resolves the URLs to use: endpoints, else endpoint, else
+// $ELASTICSEARCH_URL.
+func (cfg *Config) endpoints() ([]string, error) {
+	if len(cfg.Endpoints) > 0 {
+		return cfg.Endpoints, nil
+	}
+	if cfg.Endpoint != "" {
+		return []string{cfg.Endpoint}, nil
+	}
+	if env := strings.TrimSpace(os.Getenv(envURL)); env != "" {
+		var out []string
+		for _, e := range strings.Split(env, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				out = append(out, e)
+			}
+		}
+		return out, nil
+	}
+	return nil, errors.New("no Elasticsearch endpoint: set endpoints (or endpoint), or the ELASTICSEARCH_URL environment variable")
+}
+
+// gzipLevel is the request compression level, 0 for none.
+func (cfg *Config) gzipLevel() int {
+	if cfg.Compression != configcompression.TypeGzip {
+		return 0
+	}
+	if l := int(cfg.CompressionParams.Level); l != 0 {
+		return l
+	}
+	return 1
+}

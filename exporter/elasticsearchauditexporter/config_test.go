@@ -1,0 +1,161 @@
+package elasticsearchauditexporter
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	if err := sub.Unmarshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestLoadFullConfig(t *testing.T) {
+	cfg := loadConfig(t, "full")
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Endpoints) != 2 || string(cfg.APIKey) != "aWQ6c2VjcmV0" || cfg.Timeout != 30*time.Second || cfg.TLS.CAFile != "/etc/ssl/es-ca.pem" {
+		t.Fatalf("connection settings: %+v", cfg)
+	}
+	if cfg.DataStream != (DataStreamConfig{Dataset: "cloudtrail.personalize", Namespace: "prod"}) ||
+		cfg.Mapping != (MappingConfig{Mode: "otel", EventOriginal: true}) ||
+		cfg.Templates != (TemplatesConfig{Install: false, ILMPolicy: "logs"}) ||
+		cfg.DeadLetter.Path != "/var/lib/otelcol/elasticsearch-dead-letter.ndjson" || cfg.Flush.Bytes != 2_000_000 {
+		t.Fatalf("exporter settings: %+v", cfg)
+	}
+	if cfg.BulkRetry != (BulkRetryConfig{MaxRetries: 3, InitialInterval: 100 * time.Millisecond, MaxInterval: 5 * time.Second}) {
+		t.Fatalf("bulk_retry: %+v", cfg.BulkRetry)
+	}
+	q := cfg.QueueBatchConfig.Get()
+	if q == nil || q.StorageID == nil || q.StorageID.String() != "file_storage" || q.QueueSize != 50_000 ||
+		q.Sizer != exporterhelper.RequestSizerTypeItems || q.Batch.Get().MaxSize != 4000 {
+		t.Fatalf("sending_queue: %+v", q)
+	}
+	if !cfg.BackOffConfig.Enabled || cfg.BackOffConfig.MaxElapsedTime != 0 {
+		t.Fatalf("retry_on_failure: %+v", cfg.BackOffConfig)
+	}
+	if cfg.gzipLevel() != 1 {
+		t.Fatal("gzip level")
+	}
+}
+
+func TestLoadBasicConfig(t *testing.T) {
+	cfg := loadConfig(t, "basic")
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatal(err)
+	}
+	eps, _ := cfg.endpoints()
+	if len(eps) != 1 || eps[0] != "http://localhost:9200" || cfg.User != "elastic" || string(cfg.Password) != "changeme" {
+		t.Fatalf("basic: %+v", cfg)
+	}
+}
+
+func TestInvalidConfigs(t *testing.T) {
+	for name, want := range map[string]string{
+		"bad_mode":        "mapping::mode",
+		"bad_dataset":     "data_stream::dataset",
+		"bad_compression": "compression",
+		"bad_endpoint":    "invalid endpoint",
+		"both_auth":       "api_key or user/password",
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := confmap.Validate(loadConfig(t, name))
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("want an error about %s, got %v", want, err)
+			}
+		})
+	}
+}
+
+func TestDefaultConfig(t *testing.T) {
+	t.Setenv(envURL, "")
+	cfg := createDefaultConfig().(*Config)
+	if err := confmap.Validate(cfg); err == nil || !strings.Contains(err.Error(), "ELASTICSEARCH_URL") {
+		t.Fatalf("without endpoints the default config must ask for one, got %v", err)
+	}
+	t.Setenv(envURL, "http://a:9200, http://b:9200")
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatalf("ELASTICSEARCH_URL must satisfy the endpoint requirement: %v", err)
+	}
+	if eps, _ := cfg.endpoints(); len(eps) != 2 || eps[1] != "http://b:9200" {
+		t.Fatalf("endpoints from env: %v", eps)
+	}
+	if cfg.DataStream.Dataset != "cloudtrail.personalize" || cfg.Mapping.Mode != "ecs" || !cfg.Templates.Install ||
+		cfg.gzipLevel() != 1 || cfg.Flush.Bytes != 5<<20 || cfg.BackOffConfig.MaxElapsedTime != 0 || !cfg.BackOffConfig.Enabled {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+	if NewFactory().Type().String() != "elasticsearch_audit" {
+		t.Fatal("component type")
+	}
+	if NewFactory().LogsStability() != component.StabilityLevelAlpha {
+		t.Fatal("stability")
+	}
+}
+
+// TestShippedCollectorConfig loads config/elasticsearch.yaml's exporter
+// section the way the collector would (environment variables substituted)
+// and checks the durability settings it promises.
+func TestShippedCollectorConfig(t *testing.T) {
+	raw, err := os.ReadFile("../../config/elasticsearch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer("${env:ELASTICSEARCH_URL}", "https://es.example:9200",
+		"${env:ELASTICSEARCH_API_KEY}", "aWQ6a2V5").Replace(string(raw))
+	path := filepath.Join(t.TempDir(), "collector.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cm, err := confmaptest.LoadConf(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := cm.Sub("exporters::elasticsearch_audit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	if err := sub.Unmarshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatal(err)
+	}
+	q := cfg.QueueBatchConfig.Get()
+	if q == nil || q.StorageID == nil || q.StorageID.String() != "file_storage" || !q.BlockOnOverflow {
+		t.Fatalf("the shipped config must use a persistent, blocking queue: %+v", q)
+	}
+	if cfg.DeadLetter.Path == "" || cfg.BackOffConfig.MaxElapsedTime != 0 || string(cfg.APIKey) != "aWQ6a2V5" {
+		t.Fatalf("dead letter, retry and api key: %+v", cfg)
+	}
+	if got := cm.Get("receivers::cloudtrail::storage"); got != "file_storage" {
+		t.Fatalf("receiver checkpoints must use file_storage, got %v", got)
+	}
+	exts, _ := cm.Get("service::extensions").([]any)
+	if len(exts) != 2 {
+		t.Fatalf("service extensions %v", exts)
+	}
+}

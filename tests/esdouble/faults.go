@@ -1,0 +1,195 @@
+package esdouble
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// ItemRule makes matching bulk items fail with Status. Rules are checked in
+// the order they were added; the first match wins.
+type ItemRule struct {
+	// Match picks items. n counts every bulk item the server has seen,
+	// from 1, across requests.
+	Match func(index, id string, n int64) bool
+	// Status is the item status to answer (429, 400, 500, ...).
+	Status int
+	// Type and Reason fill the item's error object; defaults per status.
+	Type, Reason string
+	// Times bounds how often each matching _id fails (0: forever). A
+	// document with no _id counts under "".
+	Times int
+
+	hits map[string]int
+}
+
+// ByID matches items whose _id is one of ids.
+func ByID(ids ...string) func(string, string, int64) bool {
+	set := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return func(_, id string, _ int64) bool { return set[id] }
+}
+
+// EveryNth matches every nth item the server sees (n, 2n, ...).
+func EveryNth(n int64) func(string, string, int64) bool {
+	return func(_, _ string, k int64) bool { return k%n == 0 }
+}
+
+type requestFault struct {
+	status    int
+	remaining int       // for "next N requests"
+	until     time.Time // for a time window
+}
+
+// faults holds the injected misbehaviour; its own mutex keeps it
+// independent of the document store.
+type faults struct {
+	mu           sync.Mutex
+	items        []*ItemRule
+	bulk         []*requestFault
+	drops        int
+	maxBody      int
+	templateCode int
+}
+
+// FailItems adds a per-item fault rule.
+func (s *Server) FailItems(r ItemRule) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	rr := r
+	rr.hits = map[string]int{}
+	s.faults.items = append(s.faults.items, &rr)
+}
+
+// FailBulkRequests answers the next n _bulk requests with status (503, 429,
+// 502, ...) before reading their items.
+func (s *Server) FailBulkRequests(n, status int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.bulk = append(s.faults.bulk, &requestFault{status: status, remaining: n})
+}
+
+// FailBulkFor answers every _bulk request with status for the duration d.
+func (s *Server) FailBulkFor(d time.Duration, status int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.bulk = append(s.faults.bulk, &requestFault{status: status, remaining: -1, until: time.Now().Add(d)})
+}
+
+// DropConnections makes the next n _bulk requests lose their connection
+// after the request is read and before any response byte is written.
+func (s *Server) DropConnections(n int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.drops += n
+}
+
+// SetMaxContentLength makes _bulk answer 413 when the decoded body exceeds n
+// bytes (0 disables), like http.max_content_length.
+func (s *Server) SetMaxContentLength(n int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.maxBody = n
+}
+
+// RejectTemplates answers template PUTs with status (401/403 emulate a user
+// without manage_index_templates, 400 a refused setting, 503 an unavailable
+// cluster); 0 clears it.
+func (s *Server) RejectTemplates(status int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.templateCode = status
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.items, s.faults.bulk, s.faults.drops, s.faults.maxBody, s.faults.templateCode = nil, nil, 0, 0, 0
+}
+
+func (f *faults) templateFault() (status int, typ, reason string, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.templateCode == 0 {
+		return 0, "", "", false
+	}
+	if f.templateCode == http.StatusUnauthorized || f.templateCode == http.StatusForbidden {
+		return f.templateCode, "security_exception", "action [indices:admin/index_template/put] is unauthorized for user [esdouble]", true
+	}
+	return f.templateCode, "illegal_argument_exception", "injected fault: " + http.StatusText(f.templateCode), true
+}
+
+// requestFault returns the status a _bulk request must get, if any.
+func (f *faults) requestFault() (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := time.Now()
+	for i, r := range f.bulk {
+		switch {
+		case r.remaining > 0:
+			r.remaining--
+			if r.remaining == 0 {
+				f.bulk = append(f.bulk[:i], f.bulk[i+1:]...)
+			}
+			return r.status, true
+		case r.remaining < 0 && t.Before(r.until):
+			return r.status, true
+		}
+	}
+	return 0, false
+}
+
+func (f *faults) takeDrop() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.drops > 0 {
+		f.drops--
+		return true
+	}
+	return false
+}
+
+func (f *faults) maxContentLength() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.maxBody
+}
+
+// itemFault returns the injected failure for one item, if any.
+func (f *faults) itemFault(index, id string, n int64) (status int, typ, reason string, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, r := range f.items {
+		if !r.Match(index, id, n) {
+			continue
+		}
+		if r.Times > 0 {
+			if r.hits[id] >= r.Times {
+				continue
+			}
+			r.hits[id]++
+		}
+		typ, reason = r.Type, r.Reason
+		if typ == "" {
+			typ, reason = defaultItemError(r.Status, id)
+		}
+		return r.Status, typ, reason, true
+	}
+	return 0, "", "", false
+}
+
+func defaultItemError(status int, id string) (typ, reason string) {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return "es_rejected_execution_exception", "rejected execution of coordinating operation [shard_detail=[logs][0][P], shard_coordinating_and_primary_bytes=0, shard_operation_bytes=0, max_coordinating_and_primary_bytes=0]"
+	case status == http.StatusBadRequest:
+		return "document_parsing_exception", fmt.Sprintf("[1:42] failed to parse field [source.ip] of type [ip] in document with id '%s'", id)
+	case status >= 500:
+		return "unavailable_shards_exception", "[logs][0] primary shard is not active Timeout: [1m]"
+	}
+	return "exception", http.StatusText(status)
+}
