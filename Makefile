@@ -1,10 +1,11 @@
 # otelcol-personalize — build, test and run the collector distribution.
 #
-#   make tools   install the pinned OpenTelemetry Collector Builder (ocb) into .tools/bin
+#   make tools   install the pinned ocb and versitygw (S3 server for e2e) into .tools/bin
 #   make build   generate + compile the distribution with ocb -> bin/otelcol-personalize
 #   make run     build, then run it with config/demo.yaml
 #   make test    unit tests, build, end-to-end tests against the built binary
 #   make bench   benchmarks (also written to bench.txt)
+#   make bench-s3  S3 source throughput/memory against versitygw (bench-s3.txt)
 #   make fuzz    fuzz the decoder, parser and pipeline (FUZZTIME each)
 #   make lint    gofmt -l + go vet
 #   make clean   remove build outputs (distclean also removes .tools)
@@ -24,6 +25,13 @@ TOOLS_BIN   := $(CURDIR)/.tools/bin
 # Versioned file name: a different pin installs a new binary, an existing one
 # at the right version is left alone.
 OCB         := $(TOOLS_BIN)/builder-$(OCB_VERSION)
+
+# versitygw: a real S3 server (POSIX backend) the S3 end-to-end test and
+# benchmark run the collector against. Pinned and versioned like ocb so that
+# the tests always talk to the same S3 implementation.
+VERSITYGW_VERSION := v1.8.0
+VERSITYGW_MODULE  := github.com/versity/versitygw
+VERSITYGW         := $(TOOLS_BIN)/versitygw-$(VERSITYGW_VERSION)
 
 DIST_NAME     := otelcol-personalize
 BUILDER_CFG   := builder-config.yaml
@@ -48,15 +56,15 @@ GO_FILES   := $(shell find . \( -path ./build -o -path ./bin -o -path ./.tools -
 # Benchmarked package trees (only those that exist, so a missing one is not an error).
 BENCH_PKGS := $(foreach d,pkg receiver exporter,$(if $(wildcard $(d)),./$(d)/...))
 
-.PHONY: all tools build run test unit e2e bench fuzz lint fmt clean distclean help
+.PHONY: all tools versitygw build run test unit e2e bench bench-s3 fuzz lint fmt clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
-## tools: pinned ocb in .tools/bin (skipped when already installed at $(OCB_VERSION))
-tools: $(OCB)
+## tools: pinned ocb and versitygw in .tools/bin (each skipped when already installed)
+tools: $(OCB) $(VERSITYGW)
 
 $(OCB):
 	@mkdir -p $(TOOLS_BIN)
@@ -68,6 +76,21 @@ $(OCB):
 	  || { echo "installed builder is not $(OCB_VERSION):"; echo "$$info"; exit 1; } >&2; \
 	mv "$$tmp/builder" "$@"
 	ln -sf "$(notdir $(OCB))" "$(TOOLS_BIN)/ocb"
+
+## versitygw: pinned versitygw in .tools/bin (skipped when already installed at $(VERSITYGW_VERSION))
+versitygw: $(VERSITYGW)
+
+# A cold install (download + compile) takes 65-80 s on 2 cores, once; after
+# that the versioned file is there and the target is skipped.
+$(VERSITYGW):
+	@mkdir -p $(TOOLS_BIN)
+	@echo ">> installing $(VERSITYGW_MODULE)/cmd/versitygw@$(VERSITYGW_VERSION) into $(TOOLS_BIN)"
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	GOBIN="$$tmp" $(GO) install $(VERSITYGW_MODULE)/cmd/versitygw@$(VERSITYGW_VERSION); \
+	info="$$($(GO) version -m "$$tmp/versitygw")"; \
+	grep -Eq "^[[:space:]]+mod[[:space:]]+$(VERSITYGW_MODULE)[[:space:]]+$(VERSITYGW_VERSION)([[:space:]]|$$)" <<<"$$info" \
+	  || { echo "installed versitygw is not $(VERSITYGW_VERSION):"; echo "$$info"; exit 1; } >&2; \
+	mv "$$tmp/versitygw" "$@"
 
 ## build: bin/otelcol-personalize (ocb generate + go mod tidy + go build)
 build: $(BIN)
@@ -94,13 +117,24 @@ test:
 unit:
 	E2E_SKIP=1 $(GO) test ./...
 
-# E2E_REQUIRED=1 turns "binary missing" from a skip into a failure.
-e2e: build
-	E2E_REQUIRED=1 OTELCOL_BIN="$(CURDIR)/$(BIN)" $(GO) test -count=1 -v ./tests/...
+# E2E_REQUIRED=1 turns "binary missing" (collector or versitygw) from a skip
+# into a failure.
+e2e: build $(VERSITYGW)
+	E2E_REQUIRED=1 OTELCOL_BIN="$(CURDIR)/$(BIN)" VERSITYGW_BIN="$(VERSITYGW)" $(GO) test -count=1 -v ./tests/...
 
 ## bench: benchmarks for pkg/, receiver/, exporter/; output also in bench.txt
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(BENCH_PKGS) | tee bench.txt
+
+## bench-s3: BenchmarkS3Source (tests/e2e) drives the built binary against
+## versitygw; skipped with a message when versitygw is not installed
+## (`make versitygw`). One iteration per case: each reads the whole data set.
+bench-s3: build
+	@if [ ! -x "$(VERSITYGW)" ]; then \
+	  echo ">> skipping bench-s3: $(VERSITYGW) is not installed (run 'make versitygw')"; exit 0; \
+	fi; \
+	OTELCOL_BIN="$(CURDIR)/$(BIN)" VERSITYGW_BIN="$(VERSITYGW)" \
+	  $(GO) test -count=1 -run '^$$' -bench '^BenchmarkS3Source$$' -benchtime 1x -timeout 30m ./tests/e2e/ | tee bench-s3.txt
 
 ## fuzz: each fuzz target of pkg/cloudtrail for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
@@ -119,7 +153,7 @@ fmt:
 	gofmt -w $(GO_FILES)
 
 clean:
-	rm -rf bin build bench.txt
+	rm -rf bin build bench.txt bench-s3.txt
 
 distclean: clean
 	rm -rf .tools

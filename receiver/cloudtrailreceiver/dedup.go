@@ -10,18 +10,24 @@ import (
 // delivers some events more than once, possibly in different files).
 //
 // An eventID becomes "delivered" only when the batch holding it was accepted
-// by the next consumer (commit). Until then it is pending: later copies in the
-// same batch are duplicates, but if the batch fails (abort) the IDs are
-// forgotten, so that re-reading the batch delivers them.
+// by the next consumer (commit). Until then it is reserved: any later copy,
+// in this batch or in another worker's, is a duplicate. If the batch fails
+// (abort) its reservations are released, so that re-reading the batch
+// delivers them; the worker holding a reservation always either delivers it
+// or re-reads it from its checkpoint, so a copy skipped meanwhile is not lost.
 //
 // Workers processing files at once each use a fork: they share the delivered
-// IDs and keep their own pending batch. Two workers may still both deliver
-// an ID that is pending in both at once; that window is one batch long.
+// and reserved IDs and keep their own batch.
 type dedup struct {
-	mu      *sync.Mutex // guards seen
-	seen    *lru.Set
-	pending map[string]struct{}
-	order   []string // pending IDs in batch order
+	shared *dedupShared
+	mine   map[string]struct{} // IDs this fork reserved for its current batch
+	order  []string            // the same, in batch order
+}
+
+type dedupShared struct {
+	mu       sync.Mutex
+	seen     *lru.Set            // delivered
+	reserved map[string]struct{} // in some fork's current batch
 }
 
 // newDedup returns nil when de-duplication is disabled; a nil *dedup admits
@@ -30,59 +36,82 @@ func newDedup(cfg DedupConfig) *dedup {
 	if !cfg.Enabled {
 		return nil
 	}
-	return &dedup{mu: new(sync.Mutex), seen: lru.New(cfg.CacheSize), pending: make(map[string]struct{})}
+	return &dedup{
+		shared: &dedupShared{seen: lru.New(cfg.CacheSize), reserved: make(map[string]struct{})},
+		mine:   make(map[string]struct{}),
+	}
 }
 
-// fork returns a dedup sharing d's delivered IDs with its own pending batch.
+// fork returns a dedup sharing d's delivered and reserved IDs with its own batch.
 func (d *dedup) fork() *dedup {
 	if d == nil {
 		return nil
 	}
-	return &dedup{mu: d.mu, seen: d.seen, pending: make(map[string]struct{})}
+	return &dedup{shared: d.shared, mine: make(map[string]struct{})}
 }
 
-// duplicate reports whether a record with this eventID was delivered or is
-// already in the current batch. Records without an eventID are never
-// duplicates.
-func (d *dedup) duplicate(id string) bool {
+// reserve admits a record with this eventID into the current batch, unless it
+// was delivered or is reserved (by this batch or another worker's); it then
+// reports false: a duplicate. Records without an eventID are always admitted.
+func (d *dedup) reserve(id string) bool {
 	if d == nil || id == "" {
-		return false
-	}
-	if _, ok := d.pending[id]; ok {
 		return true
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.seen.Contains(id)
+	if _, ok := d.mine[id]; ok {
+		return false
+	}
+	s := d.shared
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.reserved[id]; ok || s.seen.Contains(id) {
+		return false
+	}
+	s.reserved[id] = struct{}{}
+	d.mine[id] = struct{}{}
+	d.order = append(d.order, id)
+	return true
 }
 
-// add records an eventID mapped into the current batch.
-func (d *dedup) add(id string) {
+// release gives back the reservation of a record that did not make it into
+// the batch after all (its mapping failed).
+func (d *dedup) release(id string) {
 	if d == nil || id == "" {
 		return
 	}
-	d.pending[id] = struct{}{}
-	d.order = append(d.order, id)
+	if _, ok := d.mine[id]; !ok {
+		return
+	}
+	delete(d.mine, id)
+	for i := len(d.order) - 1; i >= 0; i-- {
+		if d.order[i] == id {
+			d.order = append(d.order[:i], d.order[i+1:]...)
+			break
+		}
+	}
+	d.shared.mu.Lock()
+	delete(d.shared.reserved, id)
+	d.shared.mu.Unlock()
 }
 
 // commit marks the current batch's eventIDs as delivered.
-func (d *dedup) commit() {
-	if d == nil {
-		return
-	}
-	d.mu.Lock()
-	for _, id := range d.order {
-		d.seen.Add(id)
-	}
-	d.mu.Unlock()
-	d.abort()
-}
+func (d *dedup) commit() { d.finish(true) }
 
-// abort forgets the current batch's eventIDs.
-func (d *dedup) abort() {
+// abort releases the current batch's eventIDs.
+func (d *dedup) abort() { d.finish(false) }
+
+func (d *dedup) finish(delivered bool) {
 	if d == nil {
 		return
 	}
-	clear(d.pending)
+	s := d.shared
+	s.mu.Lock()
+	for _, id := range d.order {
+		if delivered {
+			s.seen.Add(id)
+		}
+		delete(s.reserved, id)
+	}
+	s.mu.Unlock()
+	clear(d.mine)
 	d.order = d.order[:0]
 }

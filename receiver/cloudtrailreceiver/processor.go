@@ -326,7 +326,15 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 	defer fr.Close()
 
 	reported := p.reported.get(key)
+	// admitted is the eventID reserved for the record being mapped: Append
+	// may still reject it (bad eventTime), and then the reservation is
+	// released here, since OnRecordError hears of that failure at once.
+	var admitted string
 	fr.OnRecordError = func(index int64, err error) {
+		if admitted != "" {
+			p.dedup.release(admitted)
+			admitted = ""
+		}
 		if index < reported {
 			return // logged and counted when this part of the file was first read
 		}
@@ -338,16 +346,17 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 		p.tel.recordFailed(ctx, reason)
 	}
 	fr.Admit = func(index int64, r *cloudtrail.Record) bool {
-		if id := r.EventID(); p.dedup.duplicate(id) {
+		if id := r.EventID(); !p.dedup.reserve(id) {
 			p.logger.Debug("Dropping a duplicate CloudTrail record", zap.String("file", f.path),
 				zap.Int64("record_index", index), zap.String("event_id", id))
 			p.tel.add(ctx, p.tel.recordsDuplicate, 1)
 			return false
 		}
+		admitted = r.EventID()
 		return true
 	}
-	fr.OnAppend = func(_ int64, r *cloudtrail.Record, lr plog.LogRecord) {
-		p.dedup.add(r.EventID())
+	fr.OnAppend = func(_ int64, _ *cloudtrail.Record, lr plog.LogRecord) {
+		admitted = ""
 		attrs := lr.Attributes()
 		for _, a := range f.attrs {
 			attrs.PutStr(a.key, a.value)

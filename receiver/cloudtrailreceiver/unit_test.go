@@ -131,34 +131,38 @@ func TestFingerprintCache(t *testing.T) {
 
 func TestDedup(t *testing.T) {
 	d := newDedup(DedupConfig{Enabled: true, CacheSize: 10})
-	assert.False(t, d.duplicate("a"))
-	d.add("a")
-	assert.True(t, d.duplicate("a"), "already in the batch")
+	assert.True(t, d.reserve("a"))
+	assert.False(t, d.reserve("a"), "already in the batch")
 	d.abort()
-	assert.False(t, d.duplicate("a"), "a failed batch is forgotten")
-	d.add("a")
+	assert.True(t, d.reserve("a"), "a failed batch is forgotten")
 	d.commit()
-	assert.True(t, d.duplicate("a"), "delivered")
-	assert.False(t, d.duplicate(""), "no eventID: never a duplicate")
+	assert.False(t, d.reserve("a"), "delivered")
+	assert.True(t, d.reserve(""), "no eventID: never a duplicate")
+	assert.True(t, d.reserve(""))
+
+	assert.True(t, d.reserve("b"))
+	d.release("b")
+	assert.True(t, d.reserve("b"), "a released reservation (mapping failed) is admitted again")
 
 	off := newDedup(DedupConfig{Enabled: false, CacheSize: 10})
-	off.add("a")
+	assert.True(t, off.reserve("a"))
 	off.commit()
-	assert.False(t, off.duplicate("a"))
+	assert.True(t, off.reserve("a"))
 }
 
-// TestDedupFork: workers share what was delivered, not their pending batches,
-// so one worker's failed batch never hides IDs from another.
+// TestDedupFork: workers share what was delivered and what is reserved, so two
+// workers reading copies of one event at once deliver it once; a worker's
+// failed batch releases its IDs for whoever reads them next.
 func TestDedupFork(t *testing.T) {
 	d := newDedup(DedupConfig{Enabled: true, CacheSize: 10})
 	w1, w2 := d.fork(), d.fork()
-	w1.add("a")
-	assert.False(t, w2.duplicate("a"), "pending in another worker's batch")
-	w2.add("b")
+	assert.True(t, w1.reserve("a"))
+	assert.False(t, w2.reserve("a"), "reserved in another worker's batch")
+	assert.True(t, w2.reserve("b"))
 	w1.commit()
-	assert.True(t, w2.duplicate("a"), "delivered by another worker")
-	assert.True(t, d.duplicate("a"))
+	assert.False(t, w2.reserve("a"), "delivered by another worker")
+	assert.False(t, d.reserve("a"))
 	w2.abort()
-	assert.False(t, w1.duplicate("b"), "another worker's failed batch is forgotten")
+	assert.True(t, w1.reserve("b"), "another worker's failed batch is released")
 	assert.Nil(t, (*dedup)(nil).fork(), "disabled stays disabled")
 }

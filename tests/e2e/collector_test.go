@@ -125,13 +125,21 @@ type collector struct {
 // answers 200. The process is killed at the end of the test if still running.
 func startCollector(t testing.TB, bin, name, configYAML, healthAddr string) *collector {
 	t.Helper()
+	return startCollectorWith(t, bin, name, configYAML, healthAddr, nil)
+}
+
+// startCollectorWith is startCollector with onLine (when not nil) given each
+// line of the process's output as well; BenchmarkS3Source reads the Go
+// runtime's GC trace from it.
+func startCollectorWith(t testing.TB, bin, name, configYAML, healthAddr string, onLine func(string)) *collector {
+	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), name+".yaml")
 	if err := os.WriteFile(cfgPath, []byte(configYAML), 0o600); err != nil {
 		t.Fatalf("write config: %v", err)
 	}
 	t.Logf("[%s] config %s:\n%s", name, cfgPath, configYAML)
 
-	out := &lineLogger{t: t, prefix: "[" + name + "] "}
+	out := &lineLogger{t: t, prefix: "[" + name + "] ", onLine: onLine}
 	cmd := exec.Command(bin, "--config", cfgPath)
 	cmd.Stdout = out
 	cmd.Stderr = out
@@ -220,6 +228,7 @@ func (c *collector) stop() {
 type lineLogger struct {
 	t      testing.TB
 	prefix string
+	onLine func(string) // optional
 	mu     sync.Mutex
 	buf    []byte
 }
@@ -233,7 +242,11 @@ func (l *lineLogger) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		l.t.Log(l.prefix + strings.TrimRight(string(l.buf[:i]), "\r"))
+		line := strings.TrimRight(string(l.buf[:i]), "\r")
+		if l.onLine != nil {
+			l.onLine(line)
+		}
+		l.t.Log(l.prefix + line)
 		l.buf = l.buf[i+1:]
 	}
 	return len(p), nil
@@ -243,6 +256,9 @@ func (l *lineLogger) flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.buf) > 0 {
+		if l.onLine != nil {
+			l.onLine(string(l.buf))
+		}
 		l.t.Log(l.prefix + string(l.buf))
 		l.buf = nil
 	}
