@@ -120,42 +120,9 @@ func TestDistributionDeliversExamplesOverOTLPHTTP(t *testing.T) {
 	}
 
 	// 3. A new file: its 3 Personalize records arrive, the 2 others do not.
-	now := time.Now().UTC().Truncate(time.Second)
-	const account, region = "210987654321", "ap-southeast-2"
-	newIDs := []string{newEventID(t), newEventID(t), newEventID(t)}
-	failed := newCTRecord(account, region, personalizeSource, "CreateCampaign", now, newIDs[2])
-	failed.ErrorCode = "LimitExceededException"
-	failed.ErrorMessage = "too many campaigns"
-	newFile := filepath.Join(watchDir, "AWSLogs", account, "CloudTrail", region,
-		now.Format("2006/01/02"), account+"_CloudTrail_"+region+"_"+now.Format("20060102T1504Z")+"_e2e.json.gz")
-	writeCloudTrailFile(t, staging, newFile, []ctRecord{
-		newCTRecord(account, region, personalizeSource, "CreateDatasetGroup", now, newIDs[0]),
-		newCTRecord(account, region, "s3.amazonaws.com", "GetObject", now, newEventID(t)),
-		newCTRecord(account, region, personalizeSource, "DescribeSolution", now.Add(-time.Second), newIDs[1]),
-		newCTRecord(account, region, "iam.amazonaws.com", "ListRoles", now, newEventID(t)),
-		failed,
-	})
-	t.Logf("dropped %s with Personalize events %v", newFile, newIDs)
-
-	// The oracle, run again, must see exactly these 3 as new.
-	rep2, err := cloudTrailOracle(watchDir, personalizeSource)
-	if err != nil {
-		t.Fatalf("oracle: %v", err)
-	}
-	fresh := map[string]expectedEvent{}
-	for id, ev := range rep2.Events {
-		if _, old := rep.Events[id]; !old {
-			fresh[id] = ev
-		}
-	}
-	if len(fresh) != len(newIDs) {
-		t.Fatalf("oracle sees %d new events after the drop, want %d", len(fresh), len(newIDs))
-	}
-	for _, id := range newIDs {
-		if _, ok := fresh[id]; !ok {
-			t.Fatalf("oracle does not see new event %s", id)
-		}
-	}
+	newKey, newIDs := newEventsFile(t, staging, watchDir, "e2e")
+	t.Logf("dropped %s with Personalize events %v", newKey, newIDs)
+	fresh := freshEvents(t, watchDir, rep, newIDs)
 
 	got = waitAndSettle(t, sink, before, len(fresh))
 	checkDelivered(t, got, fresh, contentTypeJSON)

@@ -480,3 +480,52 @@ func TestOracle(t *testing.T) {
 		t.Errorf("record fields not kept: %v", rep.Events["p1"].Record)
 	}
 }
+
+// newEventsFile writes, under root in the CloudTrail key layout, a file of a
+// new account and region holding 3 Personalize events (the last one failed,
+// with an errorCode) and 2 events of other services. It returns the file's key
+// relative to root and the eventIDs of the Personalize events.
+func newEventsFile(t testing.TB, staging, root, suffix string) (key string, newIDs []string) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Second)
+	const account, region = "210987654321", "ap-southeast-2"
+	newIDs = []string{newEventID(t), newEventID(t), newEventID(t)}
+	failed := newCTRecord(account, region, personalizeSource, "CreateCampaign", now, newIDs[2])
+	failed.ErrorCode = "LimitExceededException"
+	failed.ErrorMessage = "too many campaigns"
+	key = "AWSLogs/" + account + "/CloudTrail/" + region + "/" + now.Format("2006/01/02") + "/" +
+		account + "_CloudTrail_" + region + "_" + now.Format("20060102T1504Z") + "_" + suffix + ".json.gz"
+	writeCloudTrailFile(t, staging, filepath.Join(root, filepath.FromSlash(key)), []ctRecord{
+		newCTRecord(account, region, personalizeSource, "CreateDatasetGroup", now, newIDs[0]),
+		newCTRecord(account, region, "s3.amazonaws.com", "GetObject", now, newEventID(t)),
+		newCTRecord(account, region, personalizeSource, "DescribeSolution", now.Add(-time.Second), newIDs[1]),
+		newCTRecord(account, region, "iam.amazonaws.com", "ListRoles", now, newEventID(t)),
+		failed,
+	})
+	return key, newIDs
+}
+
+// freshEvents runs the oracle on dir again and returns the events it did not
+// see in before, failing unless they are exactly newIDs.
+func freshEvents(t testing.TB, dir string, before oracleReport, newIDs []string) map[string]expectedEvent {
+	t.Helper()
+	rep, err := cloudTrailOracle(dir, personalizeSource)
+	if err != nil {
+		t.Fatalf("oracle: %v", err)
+	}
+	fresh := map[string]expectedEvent{}
+	for id, ev := range rep.Events {
+		if _, old := before.Events[id]; !old {
+			fresh[id] = ev
+		}
+	}
+	if len(fresh) != len(newIDs) {
+		t.Fatalf("oracle sees %d new events, want %d", len(fresh), len(newIDs))
+	}
+	for _, id := range newIDs {
+		if _, ok := fresh[id]; !ok {
+			t.Fatalf("oracle does not see new event %s", id)
+		}
+	}
+	return fresh
+}

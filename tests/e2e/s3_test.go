@@ -336,43 +336,10 @@ func TestS3SourceDeliversExamples(t *testing.T) {
 	}
 
 	// 3. A new object: its 3 Personalize records arrive, the 2 others do not.
-	now := time.Now().UTC().Truncate(time.Second)
-	const account, region = "210987654321", "ap-southeast-2"
-	newIDs := []string{newEventID(t), newEventID(t), newEventID(t)}
-	failed := newCTRecord(account, region, personalizeSource, "CreateCampaign", now, newIDs[2])
-	failed.ErrorCode = "LimitExceededException"
-	failed.ErrorMessage = "too many campaigns"
-	key := "AWSLogs/" + account + "/CloudTrail/" + region + "/" + now.Format("2006/01/02") + "/" +
-		account + "_CloudTrail_" + region + "_" + now.Format("20060102T1504Z") + "_e2eS3NewObject.json.gz"
-	newFile := filepath.Join(local, filepath.FromSlash(key))
-	writeCloudTrailFile(t, staging, newFile, []ctRecord{
-		newCTRecord(account, region, personalizeSource, "CreateDatasetGroup", now, newIDs[0]),
-		newCTRecord(account, region, "s3.amazonaws.com", "GetObject", now, newEventID(t)),
-		newCTRecord(account, region, personalizeSource, "DescribeSolution", now.Add(-time.Second), newIDs[1]),
-		newCTRecord(account, region, "iam.amazonaws.com", "ListRoles", now, newEventID(t)),
-		failed,
-	})
-	srv.putFile(t, bucket, key, newFile)
+	key, newIDs := newEventsFile(t, staging, local, "e2eS3NewObject")
+	srv.putFile(t, bucket, key, filepath.Join(local, filepath.FromSlash(key)))
 	t.Logf("put s3://%s/%s with Personalize events %v", bucket, key, newIDs)
-
-	rep2, err := cloudTrailOracle(local, personalizeSource)
-	if err != nil {
-		t.Fatalf("oracle: %v", err)
-	}
-	fresh := map[string]expectedEvent{}
-	for id, ev := range rep2.Events {
-		if _, old := rep.Events[id]; !old {
-			fresh[id] = ev
-		}
-	}
-	if len(fresh) != len(newIDs) {
-		t.Fatalf("oracle sees %d new events after the upload, want %d", len(fresh), len(newIDs))
-	}
-	for _, id := range newIDs {
-		if _, ok := fresh[id]; !ok {
-			t.Fatalf("oracle does not see new event %s", id)
-		}
-	}
+	fresh := freshEvents(t, local, rep, newIDs)
 
 	got = waitAndSettle(t, sink, before, len(fresh))
 	checkDelivered(t, got, fresh, contentTypeJSON)
