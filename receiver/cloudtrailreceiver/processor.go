@@ -98,16 +98,18 @@ func (p *processor) pollOnce(ctx context.Context, src source) {
 		if ctx.Err() != nil {
 			return
 		}
-		switch p.processFile(ctx, src, f) {
-		case outcomeDone:
-			src.settle(f, true)
-		case outcomeLater:
-			src.settle(f, false)
-		case outcomeStop:
-			src.settle(f, false)
+		if !p.processAndSettle(ctx, src, f) {
 			return
 		}
 	}
+}
+
+// processAndSettle processes one file and tells the source what became of
+// it. It reports false when the poll must stop (outcomeStop).
+func (p *processor) processAndSettle(ctx context.Context, src source, f *file) bool {
+	outcome := p.processFile(ctx, src, f)
+	src.settle(f, outcome == outcomeDone)
+	return outcome != outcomeStop
 }
 
 // processConcurrently processes files with up to p.workers in flight, each
@@ -138,13 +140,7 @@ func (p *processor) processConcurrently(ctx context.Context, src source, files [
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			switch w.processFile(ctx, src, f) {
-			case outcomeDone:
-				src.settle(f, true)
-			case outcomeLater:
-				src.settle(f, false)
-			case outcomeStop:
-				src.settle(f, false)
+			if !w.processAndSettle(ctx, src, f) {
 				stopped.Store(true)
 			}
 		}()
