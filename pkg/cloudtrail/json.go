@@ -69,12 +69,6 @@ func (d *Doc) Parse(src []byte) error {
 	return d.parse(src)
 }
 
-// parseShared is Parse for a src whose string form the caller already holds.
-func (d *Doc) parseShared(src []byte, str string) error {
-	d.str = str
-	return d.parse(src)
-}
-
 func (d *Doc) parse(src []byte) error {
 	if len(src) > 1<<31-1 {
 		return errors.New("JSON value larger than 2 GiB")
