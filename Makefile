@@ -6,7 +6,7 @@
 #   make test    unit tests, build, end-to-end tests against the built binary
 #   make bench   benchmarks (also written to bench.txt)
 #   make bench-s3  S3 source throughput/memory against versitygw (bench-s3.txt)
-#   make fuzz    fuzz the decoder, parser and pipeline (FUZZTIME each)
+#   make fuzz    fuzz the decoder, splitter, parser, pre-filter and pipeline (FUZZTIME each)
 #   make lint    gofmt -l + go vet
 #   make clean   remove build outputs (distclean also removes .tools)
 
@@ -139,7 +139,7 @@ bench-s3: build
 ## fuzz: each fuzz target of pkg/cloudtrail for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
 fuzz:
-	for f in FuzzParse FuzzDecoder FuzzFileReader; do \
+	for f in FuzzParse FuzzScanString FuzzDecoder FuzzFileReader FuzzBoxScan FuzzClassify FuzzNeedle; do \
 	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./pkg/cloudtrail/ || exit 1; \
 	done
 

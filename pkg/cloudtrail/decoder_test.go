@@ -352,3 +352,77 @@ func TestQuoteOrEscape(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBoxScan checks the word-at-a-time splitter against the byte-at-a-time
+// state machine on arbitrary bytes, split into arbitrary chunks (as buffer
+// refills split a record), from every starting state.
+func FuzzBoxScan(f *testing.F) {
+	f.Add([]byte(`{"a":"b\"}","c":[1,{"d":"]"}]}, trailing`), uint8(7), uint8(0))
+	f.Add([]byte(`"x\\"}]}]"y\"z"}}`), uint8(3), uint8(6))
+	f.Add([]byte(`[[[[[[[[]]]]]]]]]]`), uint8(0), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint8, start uint8) {
+		init := boxState{depth: 1 + int(start%3), inStr: start&4 != 0, escape: start&8 != 0}
+		want, wantDone := init, false
+		wantN, wantRest := 0, boxState{}
+		if n, done := want.bytewise(data); done {
+			wantN, wantDone, wantRest = n, true, want
+		}
+		for _, impl := range []struct {
+			name string
+			scan func(*boxState, []byte) (int, bool)
+		}{{"blocks", (*boxState).scanBlocks}, {"strings", (*boxState).scanStrings}} {
+			t.Run(impl.name, func(t *testing.T) {
+				checkBoxScan(t, data, int(chunk)*3+1, init, impl.scan, want, wantDone, wantN, wantRest)
+			})
+		}
+	})
+}
+
+// checkBoxScan feeds data to scan in chunks of size bytes (1 to 766: block
+// tails and whole blocks) and compares with the bytewise outcome.
+func checkBoxScan(t *testing.T, data []byte, size int, init boxState, scan func(*boxState, []byte) (int, bool),
+	want boxState, wantDone bool, wantN int, wantRest boxState) {
+	got := init
+	pos := 0
+	for pos < len(data) {
+		end := min(pos+size, len(data))
+		n, done := scan(&got, data[pos:end])
+		if done {
+			if !wantDone || pos+n != wantN {
+				t.Fatalf("scan closed at %d, bytewise at %d (done %v)", pos+n, wantN, wantDone)
+			}
+			if got != wantRest {
+				t.Fatalf("state after close %+v, want %+v", got, wantRest)
+			}
+			return
+		}
+		if n != end-pos {
+			t.Fatalf("scan consumed %d of %d bytes without closing", n, end-pos)
+		}
+		pos = end
+	}
+	if wantDone {
+		t.Fatalf("bytewise closed at %d, scan did not", wantN)
+	}
+	if got != want {
+		t.Fatalf("state %+v, want %+v", got, want)
+	}
+}
+
+// FuzzClassify checks the platform's block classifier (AVX2 on amd64)
+// against the portable definition.
+func FuzzClassify(f *testing.F) {
+	f.Add(bytes.Repeat([]byte(`{"a":["\\"]}`), 20))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		data = data[:len(data)/blockSize*blockSize]
+		n := len(data) / blockSize * masksPerBlock
+		got, want := make([]uint64, n), make([]uint64, n)
+		classify(data, got)
+		classifyGo(data, want)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("block %d mask %d: %064b, want %064b", i/masksPerBlock, i%masksPerBlock, got[i], want[i])
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -47,6 +48,10 @@ type Doc struct {
 	str   string // src as one string, so unescaped values are free substrings
 	nodes []node
 	depth int
+	// masks classify src by 64-byte blocks (see classify) where that is
+	// fast, so that strings, most of a record's bytes, are crossed by
+	// finding the next quote bit rather than byte by byte.
+	masks []uint64
 }
 
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
@@ -76,6 +81,10 @@ func (d *Doc) parse(src []byte) error {
 	d.src = src
 	d.nodes = d.nodes[:0]
 	d.depth = 0
+	d.masks = d.masks[:0]
+	if fastClassify {
+		d.classify(src)
+	}
 	p := skipWS(src, 0)
 	p, err := d.value(p)
 	if err != nil {
@@ -110,7 +119,7 @@ func (d *Doc) value(p int) (int, error) {
 		return d.array(p, idx)
 	case '"':
 		d.nodes = append(d.nodes, node{kind: kindString})
-		end, esc, err := scanString(src, p)
+		end, esc, err := d.scanString(p)
 		if err != nil {
 			return end, err
 		}
@@ -161,7 +170,7 @@ func (d *Doc) object(p, idx int) (int, error) {
 				return p, &SyntaxError{p, "expected object key"}
 			}
 			// Keys are always strings: scan them here, without value's dispatch.
-			end, esc, err := scanString(src, p)
+			end, esc, err := d.scanString(p)
 			if err != nil {
 				return end, err
 			}
@@ -240,6 +249,47 @@ var strClass = func() (t [256]byte) {
 	}
 	return t
 }()
+
+// classify fills d.masks for src, the last partial block zero-padded (zero
+// bytes are special and never quotes, so the padding cannot end a string).
+func (d *Doc) classify(src []byte) {
+	full, n := len(src)/blockSize, (len(src)+blockSize-1)/blockSize
+	if cap(d.masks) < n*masksPerBlock {
+		d.masks = make([]uint64, n*masksPerBlock)
+	}
+	d.masks = d.masks[:n*masksPerBlock]
+	classify(src[:full*blockSize], d.masks)
+	if full < n {
+		var pad [blockSize]byte
+		copy(pad[:], src[full*blockSize:])
+		classify(pad[:], d.masks[full*masksPerBlock:])
+	}
+}
+
+// scanString is scanString on d.src, through the block masks when there
+// are: a string with no backslash, control character or non-ASCII byte (the
+// usual case) ends at the next quote bit. Any other string, and any error,
+// is left to the byte loop, which validates it.
+func (d *Doc) scanString(p int) (end int, esc bool, err error) {
+	i := p + 1
+	for blk := i / blockSize; blk < len(d.masks)/masksPerBlock; blk++ {
+		m := d.masks[blk*masksPerBlock : (blk+1)*masksPerBlock : (blk+1)*masksPerBlock]
+		sh := uint(i) % blockSize
+		q := m[maskQuote] >> sh
+		other := (m[maskBackslash] | m[maskSpecial]) >> sh
+		if q != 0 {
+			if other&(q&-q-1) != 0 {
+				break
+			}
+			return i + bits.TrailingZeros64(q) + 1, false, nil
+		}
+		if other != 0 {
+			break
+		}
+		i = (blk + 1) * blockSize
+	}
+	return scanString(d.src, p)
+}
 
 // scanString validates the string starting at the quote at p and returns the
 // index just past its closing quote.

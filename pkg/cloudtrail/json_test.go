@@ -136,3 +136,26 @@ func TestNumbersKeepPrecision(t *testing.T) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
 	}
 }
+
+// FuzzScanString checks the block-mask string scan against the byte loop it
+// stands in for, from every quote of the input, whatever the platform's
+// classifier (the parse itself uses the masks only where classify is fast).
+func FuzzScanString(f *testing.F) {
+	f.Add([]byte(`{"a":"` + strings.Repeat("x", 70) + `","b\"":"\u00e9é","c":"` + "\x01" + `"}`))
+	f.Add([]byte(`"unterminated` + strings.Repeat(" ", 60)))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var d Doc
+		d.src = src
+		d.classify(src)
+		for p, c := range src {
+			if c != '"' {
+				continue
+			}
+			end, esc, err := d.scanString(p)
+			wantEnd, wantEsc, wantErr := scanString(src, p)
+			if end != wantEnd || esc != wantEsc || (err == nil) != (wantErr == nil) {
+				t.Fatalf("scanString at %d of %q = (%d, %v, %v), want (%d, %v, %v)", p, src, end, esc, err, wantEnd, wantEsc, wantErr)
+			}
+		}
+	})
+}

@@ -86,6 +86,10 @@ const (
 // MapOptions configure the mapping.
 type MapOptions struct {
 	Body BodyMode
+	// ExtraAttributes is how many attributes the caller adds to each record
+	// after Append (the source file or object, say): room is reserved for
+	// them so that adding them does not regrow the attribute slice.
+	ExtraAttributes int
 	// ScopeName and ScopeVersion name the instrumentation scope of every
 	// record, normally the receiver's import path and the build version.
 	ScopeName    string
@@ -104,6 +108,7 @@ type Batch struct {
 	groups map[resourceKey]plog.LogRecordSlice
 	n      int
 	res    []string // scratch for resources[] ARNs
+	attrs  attrList // scratch for the attributes of the record being mapped
 	// last is the group of the previous record: consecutive records of a
 	// file nearly always share account and region, so this skips hashing.
 	last     resourceKey
@@ -191,24 +196,25 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 	return lr, nil
 }
 
-func (b *Batch) attributes(r *Record, a pcommon.Map) {
+func (b *Batch) attributes(r *Record, m pcommon.Map) {
 	d := &r.doc
-	a.EnsureCapacity(48)
+	a := &b.attrs
+	a.reset()
 	put := func(k string, f field) {
 		if s := r.str(f); s != "" {
-			a.PutStr(k, s)
+			a.str(k, s)
 		}
 	}
 	putAt := func(k string, obj int32, path ...string) string {
 		s, ok := d.strAt(obj, path...)
 		if ok && s != "" {
-			a.PutStr(k, s)
+			a.str(k, s)
 		}
 		return s
 	}
 	putBool := func(k string, f field) {
 		if v, ok := r.boolean(f); ok {
-			a.PutBool(k, v)
+			a.boolean(k, v)
 		}
 	}
 
@@ -225,8 +231,8 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	put(AttrAPIVersion, fAPIVersion)
 	put(AttrRequestID, fRequestID)
 	if source != "" && name != "" {
-		a.PutStr(AttrRPCSystem, "aws-api")
-		a.PutStr(AttrRPCMethod, source+"/"+name)
+		a.str(AttrRPCSystem, "aws-api")
+		a.str(AttrRPCMethod, source+"/"+name)
 	}
 	put(AttrErrorCode, fErrorCode)
 	put(AttrErrorMessage, fErrorMessage)
@@ -238,15 +244,15 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	}
 	if r.top[fSessionCredentialFromConsole] >= 0 {
 		if v, ok := r.boolean(fSessionCredentialFromConsole); ok {
-			a.PutBool(AttrSessionConsole, v)
+			a.boolean(AttrSessionConsole, v)
 		}
 	}
 	host := ""
 	if tls := r.top[fTLSDetails]; tls >= 0 {
 		if v, ok := d.strAt(tls, "tlsVersion"); ok && v != "" {
 			name, ver := tlsProtocol(v)
-			a.PutStr(AttrTLSProtocolName, name)
-			a.PutStr(AttrTLSProtocolVersion, ver)
+			a.str(AttrTLSProtocolName, name)
+			a.str(AttrTLSProtocolVersion, ver)
 		}
 		putAt(AttrTLSCipher, tls, "cipherSuite")
 		host = putAt(AttrServerAddress, tls, "clientProvidedHostHeader")
@@ -265,33 +271,23 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	}
 	b.res = b.res[:0]
 	if rs := r.top[fResources]; rs >= 0 && d.kind(rs) == kindArray {
-		sl := a.PutEmptySlice(AttrResources)
+		a.resources(rs)
 		end := d.nodes[rs].next
 		for e := rs + 1; e < end; e = d.nodes[e].next {
-			if d.kind(e) != kindObject {
-				continue
-			}
-			m := sl.AppendEmpty().SetEmptyMap()
 			if s, ok := d.strAt(e, "ARN"); ok {
-				m.PutStr("arn", s)
 				b.res = append(b.res, s)
-			}
-			if s, ok := d.strAt(e, "accountId"); ok {
-				m.PutStr("account_id", s)
-			}
-			if s, ok := d.strAt(e, "type"); ok {
-				m.PutStr("type", s)
 			}
 		}
 	}
 	if source == personalize.EventSource {
 		b.personalize(r, a, name, host)
 	}
+	a.flush(d, m, b.opts.ExtraAttributes)
 }
 
 // personalize adds the Personalize enrichment: which resource the call acted
 // on, its type, its dataset group and which API plane served it.
-func (b *Batch) personalize(r *Record, a pcommon.Map, name, host string) {
+func (b *Batch) personalize(r *Record, a *attrList, name, host string) {
 	d := &r.doc
 	req, resp := r.top[fRequestParameters], r.top[fResponseElements]
 	lookup := func(obj int32) personalize.Lookuper {
@@ -302,23 +298,23 @@ func (b *Batch) personalize(r *Record, a pcommon.Map, name, host string) {
 	}
 	res := personalize.Resolve(name, host, lookup(req), lookup(resp), b.res)
 	if res.API != "" {
-		a.PutStr(AttrPersonalizeAPI, string(res.API))
+		a.str(AttrPersonalizeAPI, string(res.API))
 	}
 	if res.ResourceARN != "" {
-		a.PutStr(AttrPersonalizeResourceARN, res.ResourceARN)
-		a.PutStr(AttrCloudResource, res.ResourceARN)
+		a.str(AttrPersonalizeResourceARN, res.ResourceARN)
+		a.str(AttrCloudResource, res.ResourceARN)
 	}
 	if res.ResourceType != "" {
-		a.PutStr(AttrPersonalizeResourceType, res.ResourceType)
+		a.str(AttrPersonalizeResourceType, res.ResourceType)
 	}
 	if res.DatasetGroupARN != "" {
-		a.PutStr(AttrPersonalizeDatasetGroup, res.DatasetGroupARN)
+		a.str(AttrPersonalizeDatasetGroup, res.DatasetGroupARN)
 		if res.DatasetGroupDerived {
-			a.PutBool(AttrPersonalizeDSGDerived, true)
+			a.boolean(AttrPersonalizeDSGDerived, true)
 		}
 	}
 	if res.TrackingID != "" {
-		a.PutStr(AttrPersonalizeTrackingID, res.TrackingID)
+		a.str(AttrPersonalizeTrackingID, res.TrackingID)
 	}
 }
 
@@ -336,7 +332,7 @@ func tlsProtocol(v string) (name, version string) {
 
 // userIdentity maps the userIdentity object in one pass over its members
 // (and those of sessionContext), rather than one lookup per attribute.
-func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
+func (b *Batch) userIdentity(d *Doc, ui int32, a *attrList) {
 	var principal, user, issuerUser, onBehalfUser string
 	var storeARN string
 	putStr := func(k string, v int32) string {
@@ -345,7 +341,7 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
 		}
 		s := d.text(v)
 		if s != "" {
-			a.PutStr(k, s)
+			a.str(k, s)
 		}
 		return s
 	}
@@ -388,26 +384,26 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
 		k = d.nodes[v].next
 	}
 	if onBehalfUser != "" {
-		a.PutStr(AttrOnBehalfOfUserID, onBehalfUser)
+		a.str(AttrOnBehalfOfUserID, onBehalfUser)
 	}
 	if storeARN != "" {
-		a.PutStr(AttrIdentityStoreARN, storeARN)
+		a.str(AttrIdentityStoreARN, storeARN)
 	}
 	if principal == "" {
 		principal = onBehalfUser
 	}
 	if principal != "" {
-		a.PutStr(AttrUserID, principal)
+		a.str(AttrUserID, principal)
 	}
 	if user == "" {
 		user = issuerUser
 	}
 	if user != "" {
-		a.PutStr(AttrUserName, user)
+		a.str(AttrUserName, user)
 	}
 }
 
-func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(string, int32) string) (issuerUser string) {
+func (b *Batch) sessionContext(d *Doc, sc int32, a *attrList, putStr func(string, int32) string) (issuerUser string) {
 	if d.kind(sc) != kindObject {
 		return ""
 	}
@@ -417,10 +413,10 @@ func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(stri
 		switch d.text(k) {
 		case "attributes":
 			if mfa, ok := d.boolAt(d.lookup(v, "mfaAuthenticated")); ok {
-				a.PutBool(AttrSessionMFA, mfa)
+				a.boolean(AttrSessionMFA, mfa)
 			}
 			if s, ok := d.strAt(v, "creationDate"); ok && s != "" {
-				a.PutStr(AttrSessionCreated, s)
+				a.str(AttrSessionCreated, s)
 			}
 		case "sourceIdentity":
 			putStr(AttrSessionSourceID, v)

@@ -128,11 +128,10 @@ func (s *scanner) value(max int) ([]byte, error) {
 		return nil, errScanEOF
 	}
 	var (
-		i        int   // bytes of the value scanned so far, relative to s.pos
-		dropped  int64 // bytes dropped while discarding an oversized value
-		depth    int
-		inStr    bool
-		escape   bool // the previous byte was a backslash inside a string
+		i        int      // bytes of the value scanned so far, relative to s.pos
+		dropped  int64    // bytes dropped while discarding an oversized value
+		box      boxState // an object or array: the splitter's state
+		escape   bool     // the previous byte of the string was a backslash
 		scalar   bool
 		started  bool
 		finished bool
@@ -171,40 +170,21 @@ func (s *scanner) value(max int) ([]byte, error) {
 			started = true
 			switch b[0] {
 			case '{', '[':
-				depth = 1
-			case '"':
-				inStr = true
+				box.depth = 1
+			case '"': // a string: the loop below
 			default:
 				scalar = true
 			}
 			j = 1
 		}
+		if box.depth > 0 {
+			// Objects and arrays, i.e. every record: the block splitter.
+			n, done := box.scan(b[j:])
+			i += j + n
+			finished = done
+			continue
+		}
 		for j < len(b) {
-			if inStr {
-				if escape {
-					escape = false
-					j++
-					continue
-				}
-				k := j + quoteOrEscape(b[j:])
-				if k == len(b) {
-					j = len(b)
-					break
-				}
-				j = k
-				if b[j] == '\\' {
-					escape = true
-					j++
-					continue
-				}
-				j++
-				inStr = false
-				if depth == 0 {
-					finished = true
-					break
-				}
-				continue
-			}
 			if scalar {
 				c := b[j]
 				if c == ',' || c == ']' || c == '}' || c == ':' || isSpace(c) {
@@ -214,22 +194,21 @@ func (s *scanner) value(max int) ([]byte, error) {
 				j++
 				continue
 			}
-			switch b[j] {
-			case '"':
-				inStr = true
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					j++
-					finished = true
-				}
+			// A string value.
+			if escape {
+				escape = false
+				j++
+				continue
 			}
-			if finished {
+			if j += quoteOrEscape(b[j:]); j == len(b) {
 				break
 			}
+			escape = b[j] == '\\'
 			j++
+			if !escape {
+				finished = true
+				break
+			}
 		}
 		i += j
 	}

@@ -364,7 +364,9 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 			return p.broken(ctx, src, f, key, cp, err)
 		}
 	}
-	batch := cloudtrail.NewBatch(p.mapOpts)
+	opts := p.mapOpts
+	opts.ExtraAttributes = len(f.attrs)
+	batch := cloudtrail.NewBatch(opts)
 	last := fr.Stats()
 	for {
 		if ctx.Err() != nil {

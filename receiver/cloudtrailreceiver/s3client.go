@@ -1,9 +1,12 @@
 package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -61,5 +64,38 @@ func newSQSClient(awsCfg aws.Config, endpoint string) *sqs.Client {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
+		o.HTTPClient = inMemoryBodyClient{next: o.HTTPClient}
 	})
+}
+
+// inMemoryBodyClient hands net/http a copy of each request body in memory.
+//
+// The SDK sends a body that net/http does not know to be in memory, so the
+// transport writes the headers and the body at once and then reads the body
+// once more to check that it has ended. The SDK closes the body as soon as
+// the response headers arrive, and its closed body answers that last read
+// with the error io.EOF. When the server answers before the transport gets
+// to that read (a busy host), the transport takes the error for a failed
+// write and closes the connection under the response. The SDK then retries
+// the call. For ReceiveMessage that means the messages of the lost answer
+// stay invisible, received by nobody, until their visibility timeout ends
+// (5 minutes by default). A body copied into a bytes.Reader, which the SDK
+// never closes, avoids all of that. SQS request bodies are small.
+type inMemoryBodyClient struct {
+	next sqs.HTTPClient
+}
+
+func (c inMemoryBodyClient) Do(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return c.next.Do(req)
+	}
+	body, err := io.ReadAll(req.Body)
+	_ = req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading the request body: %w", err)
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.ContentLength = int64(len(body))
+	return c.next.Do(req)
 }

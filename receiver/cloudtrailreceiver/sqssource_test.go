@@ -11,7 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
-	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/sqsdouble"
+	"github.com/personalize-audit/otelcol-personalize/tests/sqsdouble"
 )
 
 const sqsQueue = "trail-notifications"

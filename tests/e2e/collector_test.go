@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -222,6 +223,19 @@ func (c *collector) stop() {
 		c.t.Fatalf("[%s] collector exited with an error after SIGTERM: %v", c.name, c.waitErr)
 	}
 	c.t.Logf("[%s] stopped cleanly", c.name)
+}
+
+// kill sends SIGKILL, as a crash or the OOM killer would: no shutdown code
+// runs. It waits until the process is gone and its output drained; the
+// end-of-test cleanup then leaves it alone.
+func (c *collector) kill() {
+	c.t.Helper()
+	c.stopped.Store(true)
+	if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		c.t.Fatalf("[%s] SIGKILL: %v", c.name, err)
+	}
+	<-c.done
+	c.t.Logf("[%s] killed (%v)", c.name, c.waitErr)
 }
 
 // lineLogger copies a process's output into the test log, line by line.

@@ -2,7 +2,9 @@
 //
 // The tests run the built collector binary as a subprocess, feed it CloudTrail
 // files and check, with an OTLP/HTTP receiver running inside the test, what it
-// exports. They need the binary:
+// exports. The S3, SQS and Elasticsearch tests run it against versitygw and the
+// in-process doubles of tests/sqsdouble and tests/esdouble; the scale-out test
+// runs three collectors on one SQS queue and kills one. They need the binary:
 //
 //   - OTELCOL_BIN names it; otherwise <repo>/bin/otelcol-personalize is used
 //     (what `make build` produces).

@@ -120,6 +120,10 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request, defaultIndex
 		return writeError(w, http.StatusBadRequest, perr.typ, perr.reason)
 	}
 	ri.Items = len(lines)
+	if !s.faults.delay(r.Context()) {
+		// The client went away while the request was slowed or held.
+		return writeError(w, http.StatusServiceUnavailable, "unavailable_exception", "client gone while the request was held")
+	}
 	requireDS := r.URL.Query().Get("require_data_stream") == "true"
 	results := make([]itemResult, len(lines))
 	for i, l := range lines {

@@ -13,6 +13,8 @@
 // Faults are injected by rule: per-item statuses (by _id, every Nth item, a
 // predicate), whole-request statuses for the next N requests or for a time
 // window, 413 above a body size, and connections dropped before a response.
+// _bulk requests can be slowed down (SlowBulk) or held until released
+// (HoldBulk), so that a client has requests in flight at a chosen moment.
 //
 // Every response carries `X-Elastic-Product: Elasticsearch` unless the
 // double is told to impersonate another product, which is how the official

@@ -1,6 +1,7 @@
 package esdouble
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sync"
@@ -53,6 +54,8 @@ type faults struct {
 	drops        int
 	maxBody      int
 	templateCode int
+	latency      time.Duration
+	hold         chan struct{} // closed by the release of HoldBulk; nil when not held
 }
 
 // FailItems adds a per-item fault rule.
@@ -104,11 +107,76 @@ func (s *Server) RejectTemplates(status int) {
 	s.faults.templateCode = status
 }
 
-// ClearFaults removes every injected fault.
+// SlowBulk makes every _bulk request wait d, once its body is read and
+// before its items are applied, like a loaded cluster (0: no wait).
+func (s *Server) SlowBulk(d time.Duration) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.latency = d
+}
+
+// HoldBulk makes _bulk requests wait, once their body is read (and after
+// SlowBulk's wait) and before their items are applied, until release is
+// called: nothing is indexed meanwhile. A request whose client goes away
+// while held returns without applying anything. release may be called more
+// than once.
+func (s *Server) HoldBulk() (release func()) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	if s.faults.hold == nil {
+		s.faults.hold = make(chan struct{})
+	}
+	hold := s.faults.hold
+	return func() {
+		s.faults.mu.Lock()
+		defer s.faults.mu.Unlock()
+		if s.faults.hold == hold {
+			close(hold)
+			s.faults.hold = nil
+		}
+	}
+}
+
+// ClearFaults removes every injected fault (and releases a HoldBulk).
 func (s *Server) ClearFaults() {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.items, s.faults.bulk, s.faults.drops, s.faults.maxBody, s.faults.templateCode = nil, nil, 0, 0, 0
+	s.faults.latency = 0
+	if s.faults.hold != nil {
+		close(s.faults.hold)
+		s.faults.hold = nil
+	}
+}
+
+// delay waits as SlowBulk and HoldBulk say; false when ctx ended first.
+func (f *faults) delay(ctx context.Context) bool {
+	f.mu.Lock()
+	d := f.latency
+	f.mu.Unlock()
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	for {
+		f.mu.Lock()
+		hold := f.hold
+		f.mu.Unlock()
+		if hold == nil {
+			// A client gone while held must not be applied on release.
+			return ctx.Err() == nil
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-hold:
+		}
+	}
 }
 
 func (f *faults) templateFault() (status int, typ, reason string, ok bool) {

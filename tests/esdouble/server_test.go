@@ -3,6 +3,7 @@ package esdouble
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -350,6 +351,77 @@ func TestFaults(t *testing.T) {
 	}
 	if fails != 2 {
 		t.Fatalf("EveryNth(2) over 4 items should fail 2, got %d", fails)
+	}
+}
+
+// TestSlowAndHeldBulk: SlowBulk delays every _bulk request; HoldBulk keeps
+// them from being applied until released, and a held request whose client
+// goes away is not applied.
+func TestSlowAndHeldBulk(t *testing.T) {
+	s := Start(t, Options{})
+	line := func(id string) string {
+		return `{"create":{"_index":"logs-a-default","_id":"` + id + `"}}` + "\n" + doc1 + "\n"
+	}
+	s.SlowBulk(200 * time.Millisecond)
+	start := time.Now()
+	if st, _, _ := do(t, http.MethodPost, s.URL+"/_bulk", line("slow"), nil); st != 200 {
+		t.Fatalf("slowed request: %d", st)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Fatalf("slowed request answered after %v", d)
+	}
+	s.SlowBulk(0)
+
+	release := s.HoldBulk()
+	done := make(chan int, 1)
+	go func() {
+		res, err := http.Post(s.URL+"/_bulk", "application/x-ndjson", strings.NewReader(line("held")))
+		if err != nil {
+			done <- 0
+			return
+		}
+		_ = res.Body.Close()
+		done <- res.StatusCode
+	}()
+	time.Sleep(200 * time.Millisecond)
+	if _, ok := s.Get("logs-a-default", "held"); ok {
+		t.Fatal("a held request was applied")
+	}
+	select {
+	case st := <-done:
+		t.Fatalf("a held request was answered (%d)", st)
+	default:
+	}
+	release()
+	release() // idempotent
+	if st := <-done; st != 200 {
+		t.Fatalf("released request: %d", st)
+	}
+	if _, ok := s.Get("logs-a-default", "held"); !ok {
+		t.Fatal("a released request was not applied")
+	}
+
+	// A client that gives up while held: nothing is applied.
+	release = s.HoldBulk()
+	defer release()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/_bulk", strings.NewReader(line("gone")))
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Fatal("a held request answered before its client's deadline")
+	}
+	// Give the server a moment to see the connection close.
+	time.Sleep(300 * time.Millisecond)
+	release()
+	time.Sleep(100 * time.Millisecond)
+	if _, ok := s.Get("logs-a-default", "gone"); ok {
+		t.Fatal("a held request whose client went away was applied")
+	}
+	s.HoldBulk()
+	s.ClearFaults() // releases too
+	if st, _, _ := do(t, http.MethodPost, s.URL+"/_bulk", line("after"), nil); st != 200 {
+		t.Fatalf("after ClearFaults: %d", st)
 	}
 }
 

@@ -9,7 +9,12 @@
 //
 // A fault switch takes the endpoint down for a while: connections are
 // refused, or every request is answered with HTTP 500.
-package sqsdouble // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/sqsdouble"
+//
+// Consumers can be told apart by the path of the endpoint they are given:
+// the SDK sends its requests to its BaseEndpoint's path, so consumers
+// pointed at URL()+"/a" and URL()+"/b" share the queues, and each message
+// remembers the path of the receive that last handed it out (ReceivedBy).
+package sqsdouble // import "github.com/personalize-audit/otelcol-personalize/tests/sqsdouble"
 
 import (
 	"context"
@@ -53,6 +58,9 @@ type Message struct {
 	Visible bool
 	// Extensions counts the successful ChangeMessageVisibility calls.
 	Extensions int
+	// ReceivedBy is the URL path ("/" for URL() itself) of the endpoint of
+	// the latest ReceiveMessage that returned the message; "" before any.
+	ReceivedBy string
 }
 
 type message struct {
@@ -63,6 +71,7 @@ type message struct {
 	receives   int
 	visibleAt  time.Time
 	handle     string // latest receipt handle
+	receivedBy string // endpoint path of the latest receive
 	deleted    bool
 	extensions int
 }
@@ -187,7 +196,7 @@ func (s *Server) Messages(name string) []Message {
 	now := s.now()
 	out := make([]Message, 0, len(q.messages))
 	for _, m := range q.messages {
-		out = append(out, Message{ID: m.id, Body: m.body, ReceiveCount: m.receives, Deleted: m.deleted, Visible: !m.deleted && !m.visibleAt.After(now), Extensions: m.extensions})
+		out = append(out, Message{ID: m.id, Body: m.body, ReceiveCount: m.receives, Deleted: m.deleted, Visible: !m.deleted && !m.visibleAt.After(now), Extensions: m.extensions, ReceivedBy: m.receivedBy})
 	}
 	return out
 }
@@ -248,7 +257,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "SendMessage":
 		resp, err = s.sendMessage(req)
 	case "ReceiveMessage":
-		resp, err = s.receiveMessage(r.Context(), req)
+		resp, err = s.receiveMessage(r.Context(), req, r.URL.Path)
 	case "DeleteMessage":
 		resp, err = s.deleteMessage(req)
 	case "DeleteMessageBatch":
@@ -338,7 +347,7 @@ func (s *Server) sendMessage(req map[string]json.RawMessage) (any, error) {
 	return map[string]string{"MessageId": id, "MD5OfMessageBody": md5Hex(body)}, nil
 }
 
-func (s *Server) receiveMessage(ctx context.Context, req map[string]json.RawMessage) (any, error) {
+func (s *Server) receiveMessage(ctx context.Context, req map[string]json.RawMessage, consumer string) (any, error) {
 	maxN, set, err := num(req, "MaxNumberOfMessages")
 	if err != nil {
 		return nil, err
@@ -402,6 +411,7 @@ func (s *Server) receiveMessage(ctx context.Context, req map[string]json.RawMess
 			m.handle = fmt.Sprintf("rh-%s-%d-%d", m.id, m.receives, s.seq)
 			q.handles[m.handle] = m
 			m.visibleAt = now.Add(visibility)
+			m.receivedBy = consumer
 			msgs = append(msgs, map[string]any{
 				"MessageId":     m.id,
 				"ReceiptHandle": m.handle,

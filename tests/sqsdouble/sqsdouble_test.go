@@ -162,3 +162,45 @@ func TestFaults(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestReceivedBy: consumers given different endpoint paths share the queue,
+// and each message names the path of the receive that last handed it out.
+func TestReceivedBy(t *testing.T) {
+	s, _, url := newClient(t)
+	client := func(path string) *sqs.Client {
+		return sqs.New(sqs.Options{
+			Region:           "us-east-1",
+			BaseEndpoint:     aws.String(s.URL() + path),
+			Credentials:      credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+			RetryMaxAttempts: 1,
+		})
+	}
+	a, b := client("/consumer-a"), client("/consumer-b")
+	s.Send("q", "one")
+	s.Send("q", "two")
+	if m := s.Messages("q"); m[0].ReceivedBy != "" {
+		t.Fatalf("ReceivedBy before any receive: %q", m[0].ReceivedBy)
+	}
+	ctx := context.Background()
+	recv := func(c *sqs.Client, vis int32) int {
+		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 1, VisibilityTimeout: vis})
+		if err != nil {
+			t.Fatalf("ReceiveMessage: %v", err)
+		}
+		return len(out.Messages)
+	}
+	if recv(a, 1) != 1 || recv(b, 30) != 1 {
+		t.Fatal("a receive got nothing")
+	}
+	if m := s.Messages("q"); m[0].ReceivedBy != "/consumer-a" || m[1].ReceivedBy != "/consumer-b" {
+		t.Fatalf("ReceivedBy = %q, %q, want /consumer-a, /consumer-b", m[0].ReceivedBy, m[1].ReceivedBy)
+	}
+	// The first message's timeout ends: b gets it.
+	time.Sleep(1100 * time.Millisecond)
+	if recv(b, 30) != 1 {
+		t.Fatal("the message did not come back")
+	}
+	if m := s.Messages("q"); m[0].ReceivedBy != "/consumer-b" || m[0].ReceiveCount != 2 {
+		t.Fatalf("after the timeout: %+v", m[0])
+	}
+}
