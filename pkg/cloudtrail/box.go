@@ -40,10 +40,17 @@ func (st *boxState) scan(b []byte) (n int, done bool) {
 // scanBlocks is scan by 64-byte blocks, for CPUs with a fast classify.
 func (st *boxState) scanBlocks(b []byte) (n int, done bool) {
 	var masks [chunkBlocks * masksPerBlock]uint64
+	// The state lives in locals in the loop, so that it stays in registers:
+	// inStr as a mask (all ones inside a string), applied without a branch.
+	depth := st.depth
+	var inStr uint64
+	if st.inStr {
+		inStr = ^uint64(0)
+	}
 	i := 0
 	for len(b)-i >= blockSize {
 		nb := min((len(b)-i)/blockSize, chunkBlocks)
-		classify(b[i:i+nb*blockSize], masks[:nb*masksPerBlock])
+		classifyBrackets(b[i:i+nb*blockSize], masks[:nb*masksPerBlock])
 		for k := range nb {
 			m := masks[k*masksPerBlock : (k+1)*masksPerBlock : (k+1)*masksPerBlock]
 			q, open, close := m[maskQuote], m[maskOpen], m[maskClose]
@@ -63,28 +70,28 @@ func (st *boxState) scanBlocks(b []byte) (n int, done bool) {
 			str ^= str << 8
 			str ^= str << 16
 			str ^= str << 32
-			if st.inStr {
-				str = ^str
-			}
+			str ^= inStr
+			inStr = uint64(int64(str) >> 63)
 			open &^= str
 			close &^= str
-			if close != 0 && st.depth-bits.OnesCount64(close) <= 0 {
+			nc := bits.OnesCount64(close)
+			if depth-nc <= 0 && close != 0 {
 				// The box may close in this block: walk its brackets in order.
 				for br := open | close; br != 0; br &= br - 1 {
 					if open&(br&-br) != 0 {
-						st.depth++
-					} else if st.depth--; st.depth == 0 {
+						depth++
+					} else if depth--; depth == 0 {
 						*st = boxState{}
 						return i + bits.TrailingZeros64(br) + 1, true
 					}
 				}
 			} else {
-				st.depth += bits.OnesCount64(open) - bits.OnesCount64(close)
+				depth += bits.OnesCount64(open) - nc
 			}
-			st.inStr = str>>63 != 0
 			i += blockSize
 		}
 	}
+	st.depth, st.inStr = depth, inStr != 0
 	if k, ok := st.bytewise(b[i:]); ok {
 		return i + k, true
 	}

@@ -5,7 +5,13 @@ import "golang.org/x/sys/cpu"
 // classify fills out with the masks of each 64-byte block of src (see
 // classifyGo), with AVX2 when the CPU has it: 32 bytes per compare instead of
 // eight bytes per SWAR step.
-func classify(src []byte, out []uint64) {
+func classify(src []byte, out []uint64) { classifyMasks(src, out, true) }
+
+// classifyBrackets is classify without the special mask (left as it was),
+// for the splitter.
+func classifyBrackets(src []byte, out []uint64) { classifyMasks(src, out, false) }
+
+func classifyMasks(src []byte, out []uint64, special bool) {
 	blocks := len(src) / blockSize
 	if blocks == 0 {
 		return
@@ -15,7 +21,7 @@ func classify(src []byte, out []uint64) {
 		return
 	}
 	_ = out[blocks*masksPerBlock-1]
-	classifyAVX2(&src[0], blocks, &out[0])
+	classifyAVX2(&src[0], blocks, &out[0], special)
 }
 
 // fastClassify reports that classify runs in vector instructions, so that
@@ -23,4 +29,4 @@ func classify(src []byte, out []uint64) {
 var fastClassify = cpu.X86.HasAVX2
 
 //go:noescape
-func classifyAVX2(src *byte, blocks int, out *uint64)
+func classifyAVX2(src *byte, blocks int, out *uint64, special bool)

@@ -1,17 +1,19 @@
 #include "textflag.h"
 
-// func classifyAVX2(src *byte, blocks int, out *uint64)
+// func classifyAVX2(src *byte, blocks int, out *uint64, special bool)
 //
 // For each 64-byte block at src, writes five uint64 masks to out (quote,
 // backslash, open bracket, close bracket, special; bit k = byte k), as
 // classifyGo does. Special bytes are those below 0x20 as signed bytes: the
-// control characters and every non-ASCII byte.
+// control characters and every non-ASCII byte; that mask is left alone when
+// special is false (the splitter does not need it).
 // Brackets: OR-ing 0x20 folds '[' (0x5B) onto '{' (0x7B) and ']' (0x5D) onto
 // '}' (0x7D), and no other byte onto either.
-TEXT ·classifyAVX2(SB), NOSPLIT, $0-24
+TEXT ·classifyAVX2(SB), NOSPLIT, $0-25
 	MOVQ src+0(FP), SI
 	MOVQ blocks+8(FP), CX
 	MOVQ out+16(FP), DI
+	MOVBQZX special+24(FP), R8
 
 	MOVQ $0x22, AX
 	VMOVQ AX, X0
@@ -54,6 +56,8 @@ loop:
 	ORQ       BX, AX
 	MOVQ      AX, 8(DI)
 
+	TESTQ     R8, R8
+	JZ        brackets
 	VPCMPGTB  Y5, Y9, Y7 // 0x20 > byte, signed
 	VPCMPGTB  Y6, Y9, Y8
 	VPMOVMSKB Y7, AX
@@ -61,6 +65,8 @@ loop:
 	SHLQ      $32, BX
 	ORQ       BX, AX
 	MOVQ      AX, 32(DI)
+
+brackets:
 
 	VPOR      Y2, Y5, Y5
 	VPOR      Y2, Y6, Y6

@@ -5,6 +5,9 @@ package cloudtrail
 // classify fills out with the masks of each 64-byte block of src.
 func classify(src []byte, out []uint64) { classifyGo(src, out) }
 
+// classifyBrackets is classify for the splitter.
+func classifyBrackets(src []byte, out []uint64) { classifyGo(src, out) }
+
 // fastClassify is false: without vector instructions, splitting by blocks
 // would be slower than skipping strings eight bytes at a time.
 const fastClassify = false

@@ -424,5 +424,12 @@ func FuzzClassify(f *testing.F) {
 				t.Fatalf("block %d mask %d: %064b, want %064b", i/masksPerBlock, i%masksPerBlock, got[i], want[i])
 			}
 		}
+		clear(got)
+		classifyBrackets(data, got)
+		for i := range want {
+			if i%masksPerBlock != maskSpecial && got[i] != want[i] {
+				t.Fatalf("brackets: block %d mask %d: %064b, want %064b", i/masksPerBlock, i%masksPerBlock, got[i], want[i])
+			}
+		}
 	})
 }

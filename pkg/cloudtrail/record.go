@@ -42,7 +42,47 @@ const (
 	numFields
 )
 
+// fieldOf returns the field a top-level key names. It runs for every key of
+// every selected record, so it is a hash table lookup (a perfect hash over the
+// field names, checked at start-up) rather than a string switch.
 func fieldOf(key string) (field, bool) {
+	if len(key) < 3 {
+		return 0, false
+	}
+	e := &fieldTable[fieldHash(key)]
+	if e.name == key {
+		return e.f, true
+	}
+	return 0, false
+}
+
+// fieldHash needs len(k) >= 3. Its constants were searched for so that the
+// 29 field names land in 29 different slots.
+func fieldHash(k string) int {
+	return (len(k)*5 + int(k[0])*9 + int(k[len(k)-3])*3) % fieldTableSize
+}
+
+const fieldTableSize = 64
+
+type fieldEntry struct {
+	name string
+	f    field
+}
+
+// fieldTable is filled from fieldOfSwitch, the readable definition.
+var fieldTable = func() (t [fieldTableSize]fieldEntry) {
+	for _, name := range fieldNames {
+		f, _ := fieldOfSwitch(name)
+		e := &t[fieldHash(name)]
+		if e.name != "" {
+			panic("cloudtrail: field hash collision between " + e.name + " and " + name)
+		}
+		*e = fieldEntry{name, f}
+	}
+	return t
+}()
+
+func fieldOfSwitch(key string) (field, bool) {
 	switch key {
 	case "eventVersion":
 		return fEventVersion, true
@@ -104,6 +144,39 @@ func fieldOf(key string) (field, bool) {
 		return fAddendum, true
 	}
 	return 0, false
+}
+
+// fieldNames are the keys fieldOfSwitch knows.
+var fieldNames = []string{
+	"eventVersion",
+	"userIdentity",
+	"eventTime",
+	"eventSource",
+	"eventName",
+	"awsRegion",
+	"sourceIPAddress",
+	"userAgent",
+	"errorCode",
+	"errorMessage",
+	"requestParameters",
+	"responseElements",
+	"additionalEventData",
+	"requestID",
+	"eventID",
+	"readOnly",
+	"resources",
+	"eventType",
+	"apiVersion",
+	"managementEvent",
+	"recipientAccountId",
+	"sharedEventID",
+	"vpcEndpointId",
+	"vpcEndpointAccountId",
+	"eventCategory",
+	"tlsDetails",
+	"sessionCredentialFromConsole",
+	"insightDetails",
+	"addendum",
 }
 
 // Record is one parsed CloudTrail record.

@@ -255,17 +255,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	)
 	switch op {
 	case "SendMessage":
-		resp, err = s.sendMessage(req)
+		resp, err = s.withQueue(req, s.sendMessage)
 	case "ReceiveMessage":
 		resp, err = s.receiveMessage(r.Context(), req, r.URL.Path)
 	case "DeleteMessage":
-		resp, err = s.deleteMessage(req)
+		resp, err = s.withQueue(req, s.deleteMessage)
 	case "DeleteMessageBatch":
-		resp, err = s.deleteMessageBatch(req)
+		resp, err = s.withQueue(req, s.deleteMessageBatch)
 	case "ChangeMessageVisibility":
-		resp, err = s.changeMessageVisibility(req)
+		resp, err = s.withQueue(req, s.changeMessageVisibility)
 	case "GetQueueAttributes":
-		resp, err = s.getQueueAttributes(req)
+		resp, err = s.withQueue(req, s.getQueueAttributes)
 	default:
 		err = &apiError{http.StatusBadRequest, "UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", op + " is not implemented by the double"}
 	}
@@ -317,6 +317,18 @@ func num(req map[string]json.RawMessage, name string) (int, bool, error) {
 }
 
 // queueOf returns the queue named by the request's QueueUrl. s.mu is held.
+// withQueue runs a queue operation under the lock, on the queue that req's
+// QueueUrl names.
+func (s *Server) withQueue(req map[string]json.RawMessage, op func(*queue, map[string]json.RawMessage) (any, error)) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.queueOf(req)
+	if err != nil {
+		return nil, err
+	}
+	return op(q, req)
+}
+
 func (s *Server) queueOf(req map[string]json.RawMessage) (*queue, error) {
 	u, _ := str(req, "QueueUrl")
 	name := u[strings.LastIndexByte(u, '/')+1:]
@@ -332,13 +344,7 @@ func md5Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (s *Server) sendMessage(req map[string]json.RawMessage) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueOf(req)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) sendMessage(q *queue, req map[string]json.RawMessage) (any, error) {
 	body, ok := str(req, "MessageBody")
 	if !ok || body == "" {
 		return nil, &apiError{http.StatusBadRequest, "MissingParameter", "MissingParameter", "MessageBody is required"}
@@ -473,13 +479,7 @@ func (s *Server) deleteLocked(q *queue, handle string) error {
 	return nil
 }
 
-func (s *Server) deleteMessage(req map[string]json.RawMessage) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueOf(req)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) deleteMessage(q *queue, req map[string]json.RawMessage) (any, error) {
 	handle, _ := str(req, "ReceiptHandle")
 	if err := s.deleteLocked(q, handle); err != nil {
 		return nil, err
@@ -487,13 +487,7 @@ func (s *Server) deleteMessage(req map[string]json.RawMessage) (any, error) {
 	return map[string]any{}, nil
 }
 
-func (s *Server) deleteMessageBatch(req map[string]json.RawMessage) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueOf(req)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) deleteMessageBatch(q *queue, req map[string]json.RawMessage) (any, error) {
 	var entries []struct{ Id, ReceiptHandle string } //nolint:revive // SQS's field names
 	if raw, ok := req["Entries"]; ok {
 		if err := json.Unmarshal(raw, &entries); err != nil {
@@ -517,13 +511,7 @@ func (s *Server) deleteMessageBatch(req map[string]json.RawMessage) (any, error)
 	return map[string]any{"Successful": successful, "Failed": failed}, nil
 }
 
-func (s *Server) changeMessageVisibility(req map[string]json.RawMessage) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueOf(req)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) changeMessageVisibility(q *queue, req map[string]json.RawMessage) (any, error) {
 	handle, _ := str(req, "ReceiptHandle")
 	vis, set, err := num(req, "VisibilityTimeout")
 	if err != nil {
@@ -545,13 +533,7 @@ func (s *Server) changeMessageVisibility(req map[string]json.RawMessage) (any, e
 	return map[string]any{}, nil
 }
 
-func (s *Server) getQueueAttributes(req map[string]json.RawMessage) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, err := s.queueOf(req)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) getQueueAttributes(q *queue, req map[string]json.RawMessage) (any, error) {
 	now := s.now()
 	visible, notVisible := 0, 0
 	for _, m := range q.messages {
