@@ -108,7 +108,12 @@ type Batch struct {
 	groups map[resourceKey]plog.LogRecordSlice
 	n      int
 	res    []string // scratch for resources[] ARNs
-	attrs  attrList // scratch for the attributes of the record being mapped
+	// attrCap is the attribute capacity to reserve for the next record: the
+	// previous record's count plus a little. Records of a file have nearly
+	// the same attributes, and pdata's attribute slice is the largest
+	// pointer-holding allocation per record, so a guess from the last record
+	// beats both a fixed worst case (memory the GC must scan) and growth.
+	attrCap int
 	// last is the group of the previous record: consecutive records of a
 	// file nearly always share account and region, so this skips hashing.
 	last     resourceKey
@@ -196,25 +201,27 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 	return lr, nil
 }
 
-func (b *Batch) attributes(r *Record, m pcommon.Map) {
+func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	d := &r.doc
-	a := &b.attrs
-	a.reset()
+	if b.attrCap == 0 {
+		b.attrCap = 48
+	}
+	a.EnsureCapacity(b.attrCap + b.opts.ExtraAttributes)
 	put := func(k string, f field) {
 		if s := r.str(f); s != "" {
-			a.str(k, s)
+			a.PutStr(k, s)
 		}
 	}
 	putAt := func(k string, obj int32, path ...string) string {
 		s, ok := d.strAt(obj, path...)
 		if ok && s != "" {
-			a.str(k, s)
+			a.PutStr(k, s)
 		}
 		return s
 	}
 	putBool := func(k string, f field) {
 		if v, ok := r.boolean(f); ok {
-			a.boolean(k, v)
+			a.PutBool(k, v)
 		}
 	}
 
@@ -231,8 +238,8 @@ func (b *Batch) attributes(r *Record, m pcommon.Map) {
 	put(AttrAPIVersion, fAPIVersion)
 	put(AttrRequestID, fRequestID)
 	if source != "" && name != "" {
-		a.str(AttrRPCSystem, "aws-api")
-		a.str(AttrRPCMethod, source+"/"+name)
+		a.PutStr(AttrRPCSystem, "aws-api")
+		a.PutStr(AttrRPCMethod, source+"/"+name)
 	}
 	put(AttrErrorCode, fErrorCode)
 	put(AttrErrorMessage, fErrorMessage)
@@ -244,15 +251,15 @@ func (b *Batch) attributes(r *Record, m pcommon.Map) {
 	}
 	if r.top[fSessionCredentialFromConsole] >= 0 {
 		if v, ok := r.boolean(fSessionCredentialFromConsole); ok {
-			a.boolean(AttrSessionConsole, v)
+			a.PutBool(AttrSessionConsole, v)
 		}
 	}
 	host := ""
 	if tls := r.top[fTLSDetails]; tls >= 0 {
 		if v, ok := d.strAt(tls, "tlsVersion"); ok && v != "" {
 			name, ver := tlsProtocol(v)
-			a.str(AttrTLSProtocolName, name)
-			a.str(AttrTLSProtocolVersion, ver)
+			a.PutStr(AttrTLSProtocolName, name)
+			a.PutStr(AttrTLSProtocolVersion, ver)
 		}
 		putAt(AttrTLSCipher, tls, "cipherSuite")
 		host = putAt(AttrServerAddress, tls, "clientProvidedHostHeader")
@@ -271,7 +278,7 @@ func (b *Batch) attributes(r *Record, m pcommon.Map) {
 	}
 	b.res = b.res[:0]
 	if rs := r.top[fResources]; rs >= 0 && d.kind(rs) == kindArray {
-		a.resources(rs)
+		putResources(d, rs, a.PutEmptySlice(AttrResources))
 		end := d.nodes[rs].next
 		for e := rs + 1; e < end; e = d.nodes[e].next {
 			if s, ok := d.strAt(e, "ARN"); ok {
@@ -282,12 +289,12 @@ func (b *Batch) attributes(r *Record, m pcommon.Map) {
 	if source == personalize.EventSource {
 		b.personalize(r, a, name, host)
 	}
-	a.flush(d, m, b.opts.ExtraAttributes)
+	b.attrCap = a.Len() + 2
 }
 
 // personalize adds the Personalize enrichment: which resource the call acted
 // on, its type, its dataset group and which API plane served it.
-func (b *Batch) personalize(r *Record, a *attrList, name, host string) {
+func (b *Batch) personalize(r *Record, a pcommon.Map, name, host string) {
 	d := &r.doc
 	req, resp := r.top[fRequestParameters], r.top[fResponseElements]
 	lookup := func(obj int32) personalize.Lookuper {
@@ -298,23 +305,23 @@ func (b *Batch) personalize(r *Record, a *attrList, name, host string) {
 	}
 	res := personalize.Resolve(name, host, lookup(req), lookup(resp), b.res)
 	if res.API != "" {
-		a.str(AttrPersonalizeAPI, string(res.API))
+		a.PutStr(AttrPersonalizeAPI, string(res.API))
 	}
 	if res.ResourceARN != "" {
-		a.str(AttrPersonalizeResourceARN, res.ResourceARN)
-		a.str(AttrCloudResource, res.ResourceARN)
+		a.PutStr(AttrPersonalizeResourceARN, res.ResourceARN)
+		a.PutStr(AttrCloudResource, res.ResourceARN)
 	}
 	if res.ResourceType != "" {
-		a.str(AttrPersonalizeResourceType, res.ResourceType)
+		a.PutStr(AttrPersonalizeResourceType, res.ResourceType)
 	}
 	if res.DatasetGroupARN != "" {
-		a.str(AttrPersonalizeDatasetGroup, res.DatasetGroupARN)
+		a.PutStr(AttrPersonalizeDatasetGroup, res.DatasetGroupARN)
 		if res.DatasetGroupDerived {
-			a.boolean(AttrPersonalizeDSGDerived, true)
+			a.PutBool(AttrPersonalizeDSGDerived, true)
 		}
 	}
 	if res.TrackingID != "" {
-		a.str(AttrPersonalizeTrackingID, res.TrackingID)
+		a.PutStr(AttrPersonalizeTrackingID, res.TrackingID)
 	}
 }
 
@@ -332,7 +339,7 @@ func tlsProtocol(v string) (name, version string) {
 
 // userIdentity maps the userIdentity object in one pass over its members
 // (and those of sessionContext), rather than one lookup per attribute.
-func (b *Batch) userIdentity(d *Doc, ui int32, a *attrList) {
+func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
 	var principal, user, issuerUser, onBehalfUser string
 	var storeARN string
 	putStr := func(k string, v int32) string {
@@ -341,7 +348,7 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a *attrList) {
 		}
 		s := d.text(v)
 		if s != "" {
-			a.str(k, s)
+			a.PutStr(k, s)
 		}
 		return s
 	}
@@ -384,26 +391,26 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a *attrList) {
 		k = d.nodes[v].next
 	}
 	if onBehalfUser != "" {
-		a.str(AttrOnBehalfOfUserID, onBehalfUser)
+		a.PutStr(AttrOnBehalfOfUserID, onBehalfUser)
 	}
 	if storeARN != "" {
-		a.str(AttrIdentityStoreARN, storeARN)
+		a.PutStr(AttrIdentityStoreARN, storeARN)
 	}
 	if principal == "" {
 		principal = onBehalfUser
 	}
 	if principal != "" {
-		a.str(AttrUserID, principal)
+		a.PutStr(AttrUserID, principal)
 	}
 	if user == "" {
 		user = issuerUser
 	}
 	if user != "" {
-		a.str(AttrUserName, user)
+		a.PutStr(AttrUserName, user)
 	}
 }
 
-func (b *Batch) sessionContext(d *Doc, sc int32, a *attrList, putStr func(string, int32) string) (issuerUser string) {
+func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(string, int32) string) (issuerUser string) {
 	if d.kind(sc) != kindObject {
 		return ""
 	}
@@ -413,10 +420,10 @@ func (b *Batch) sessionContext(d *Doc, sc int32, a *attrList, putStr func(string
 		switch d.text(k) {
 		case "attributes":
 			if mfa, ok := d.boolAt(d.lookup(v, "mfaAuthenticated")); ok {
-				a.boolean(AttrSessionMFA, mfa)
+				a.PutBool(AttrSessionMFA, mfa)
 			}
 			if s, ok := d.strAt(v, "creationDate"); ok && s != "" {
-				a.str(AttrSessionCreated, s)
+				a.PutStr(AttrSessionCreated, s)
 			}
 		case "sourceIdentity":
 			putStr(AttrSessionSourceID, v)
@@ -445,4 +452,25 @@ func (b *Batch) sessionContext(d *Doc, sc int32, a *attrList, putStr func(string
 		k = d.nodes[v].next
 	}
 	return issuerUser
+}
+
+// putResources maps resources[] (objects of ARN, accountId, type) to a slice
+// of maps with semantic-convention-style keys.
+func putResources(d *Doc, rs int32, sl pcommon.Slice) {
+	end := d.nodes[rs].next
+	for e := rs + 1; e < end; e = d.nodes[e].next {
+		if d.kind(e) != kindObject {
+			continue
+		}
+		m := sl.AppendEmpty().SetEmptyMap()
+		if s, ok := d.strAt(e, "ARN"); ok {
+			m.PutStr("arn", s)
+		}
+		if s, ok := d.strAt(e, "accountId"); ok {
+			m.PutStr("account_id", s)
+		}
+		if s, ok := d.strAt(e, "type"); ok {
+			m.PutStr("type", s)
+		}
+	}
 }
