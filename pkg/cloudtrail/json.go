@@ -52,6 +52,9 @@ type Doc struct {
 	// fast, so that strings, most of a record's bytes, are crossed by
 	// finding the next quote bit rather than byte by byte.
 	masks []uint64
+	// top, when set, receives the value node of each top-level key that
+	// names a record field (the last one wins, as in encoding/json).
+	top *[numFields]int32
 }
 
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
@@ -176,6 +179,11 @@ func (d *Doc) object(p, idx int) (int, error) {
 			}
 			k := int32(len(d.nodes))
 			d.nodes = append(d.nodes, node{kind: kindString, start: int32(p + 1), end: int32(end - 1), esc: esc, next: k + 1})
+			if d.depth == 1 && d.top != nil {
+				if f, ok := fieldOf(d.text(k)); ok {
+					d.top[f] = k + 1
+				}
+			}
 			p = end
 			p = skipWS(src, p)
 			if p >= len(src) || src[p] != ':' {

@@ -196,27 +196,19 @@ var ErrNotObject = errors.New("record is not a JSON object")
 // Parse parses one record's JSON. data may be reused by the caller after
 // Parse returns.
 func (r *Record) Parse(data []byte) error {
-	if err := r.doc.Parse(data); err != nil {
-		return err
-	}
-	return r.index()
-}
-
-func (r *Record) index() error {
 	for i := range r.top {
 		r.top[i] = -1
 	}
-	d := &r.doc
-	if d.nodes[root].kind != kindObject {
-		return ErrNotObject
+	// The parser fills r.top as it meets the top-level keys, rather than a
+	// second pass over them.
+	r.doc.top = &r.top
+	err := r.doc.Parse(data)
+	r.doc.top = nil
+	if err != nil {
+		return err
 	}
-	end := d.nodes[root].next
-	for k := int32(1); k < end; {
-		v := k + 1
-		if f, ok := fieldOf(d.text(k)); ok {
-			r.top[f] = v
-		}
-		k = d.nodes[v].next
+	if r.doc.nodes[root].kind != kindObject {
+		return ErrNotObject
 	}
 	return nil
 }
