@@ -278,11 +278,22 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	}
 	b.res = b.res[:0]
 	if rs := r.top[fResources]; rs >= 0 && d.kind(rs) == kindArray {
-		putResources(d, rs, a.PutEmptySlice(AttrResources))
+		sl := a.PutEmptySlice(AttrResources)
 		end := d.nodes[rs].next
 		for e := rs + 1; e < end; e = d.nodes[e].next {
+			if d.kind(e) != kindObject {
+				continue
+			}
+			m := sl.AppendEmpty().SetEmptyMap()
 			if s, ok := d.strAt(e, "ARN"); ok {
+				m.PutStr("arn", s)
 				b.res = append(b.res, s)
+			}
+			if s, ok := d.strAt(e, "accountId"); ok {
+				m.PutStr("account_id", s)
+			}
+			if s, ok := d.strAt(e, "type"); ok {
+				m.PutStr("type", s)
 			}
 		}
 	}
@@ -452,25 +463,4 @@ func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(stri
 		k = d.nodes[v].next
 	}
 	return issuerUser
-}
-
-// putResources maps resources[] (objects of ARN, accountId, type) to a slice
-// of maps with semantic-convention-style keys.
-func putResources(d *Doc, rs int32, sl pcommon.Slice) {
-	end := d.nodes[rs].next
-	for e := rs + 1; e < end; e = d.nodes[e].next {
-		if d.kind(e) != kindObject {
-			continue
-		}
-		m := sl.AppendEmpty().SetEmptyMap()
-		if s, ok := d.strAt(e, "ARN"); ok {
-			m.PutStr("arn", s)
-		}
-		if s, ok := d.strAt(e, "accountId"); ok {
-			m.PutStr("account_id", s)
-		}
-		if s, ok := d.strAt(e, "type"); ok {
-			m.PutStr("type", s)
-		}
-	}
 }
