@@ -69,114 +69,50 @@ type fieldEntry struct {
 	f    field
 }
 
-// fieldTable is filled from fieldOfSwitch, the readable definition.
+// fieldTable is filled from fieldNames.
 var fieldTable = func() (t [fieldTableSize]fieldEntry) {
-	for _, name := range fieldNames {
-		f, _ := fieldOfSwitch(name)
+	for f, name := range fieldNames {
 		e := &t[fieldHash(name)]
 		if e.name != "" {
 			panic("cloudtrail: field hash collision between " + e.name + " and " + name)
 		}
-		*e = fieldEntry{name, f}
+		*e = fieldEntry{name, field(f)}
 	}
 	return t
 }()
 
-func fieldOfSwitch(key string) (field, bool) {
-	switch key {
-	case "eventVersion":
-		return fEventVersion, true
-	case "userIdentity":
-		return fUserIdentity, true
-	case "eventTime":
-		return fEventTime, true
-	case "eventSource":
-		return fEventSource, true
-	case "eventName":
-		return fEventName, true
-	case "awsRegion":
-		return fAWSRegion, true
-	case "sourceIPAddress":
-		return fSourceIPAddress, true
-	case "userAgent":
-		return fUserAgent, true
-	case "errorCode":
-		return fErrorCode, true
-	case "errorMessage":
-		return fErrorMessage, true
-	case "requestParameters":
-		return fRequestParameters, true
-	case "responseElements":
-		return fResponseElements, true
-	case "additionalEventData":
-		return fAdditionalEventData, true
-	case "requestID":
-		return fRequestID, true
-	case "eventID":
-		return fEventID, true
-	case "readOnly":
-		return fReadOnly, true
-	case "resources":
-		return fResources, true
-	case "eventType":
-		return fEventType, true
-	case "apiVersion":
-		return fAPIVersion, true
-	case "managementEvent":
-		return fManagementEvent, true
-	case "recipientAccountId":
-		return fRecipientAccountID, true
-	case "sharedEventID":
-		return fSharedEventID, true
-	case "vpcEndpointId":
-		return fVPCEndpointID, true
-	case "vpcEndpointAccountId":
-		return fVPCEndpointAccountID, true
-	case "eventCategory":
-		return fEventCategory, true
-	case "tlsDetails":
-		return fTLSDetails, true
-	case "sessionCredentialFromConsole":
-		return fSessionCredentialFromConsole, true
-	case "insightDetails":
-		return fInsightDetails, true
-	case "addendum":
-		return fAddendum, true
-	}
-	return 0, false
-}
-
-// fieldNames are the keys fieldOfSwitch knows.
-var fieldNames = []string{
-	"eventVersion",
-	"userIdentity",
-	"eventTime",
-	"eventSource",
-	"eventName",
-	"awsRegion",
-	"sourceIPAddress",
-	"userAgent",
-	"errorCode",
-	"errorMessage",
-	"requestParameters",
-	"responseElements",
-	"additionalEventData",
-	"requestID",
-	"eventID",
-	"readOnly",
-	"resources",
-	"eventType",
-	"apiVersion",
-	"managementEvent",
-	"recipientAccountId",
-	"sharedEventID",
-	"vpcEndpointId",
-	"vpcEndpointAccountId",
-	"eventCategory",
-	"tlsDetails",
-	"sessionCredentialFromConsole",
-	"insightDetails",
-	"addendum",
+// fieldNames are the top-level keys of the fields, the one list fieldOf's
+// table is built from.
+var fieldNames = [numFields]string{
+	fEventVersion:                 "eventVersion",
+	fUserIdentity:                 "userIdentity",
+	fEventTime:                    "eventTime",
+	fEventSource:                  "eventSource",
+	fEventName:                    "eventName",
+	fAWSRegion:                    "awsRegion",
+	fSourceIPAddress:              "sourceIPAddress",
+	fUserAgent:                    "userAgent",
+	fErrorCode:                    "errorCode",
+	fErrorMessage:                 "errorMessage",
+	fRequestParameters:            "requestParameters",
+	fResponseElements:             "responseElements",
+	fAdditionalEventData:          "additionalEventData",
+	fRequestID:                    "requestID",
+	fEventID:                      "eventID",
+	fReadOnly:                     "readOnly",
+	fResources:                    "resources",
+	fEventType:                    "eventType",
+	fAPIVersion:                   "apiVersion",
+	fManagementEvent:              "managementEvent",
+	fRecipientAccountID:           "recipientAccountId",
+	fSharedEventID:                "sharedEventID",
+	fVPCEndpointID:                "vpcEndpointId",
+	fVPCEndpointAccountID:         "vpcEndpointAccountId",
+	fEventCategory:                "eventCategory",
+	fTLSDetails:                   "tlsDetails",
+	fSessionCredentialFromConsole: "sessionCredentialFromConsole",
+	fInsightDetails:               "insightDetails",
+	fAddendum:                     "addendum",
 }
 
 // Record is one parsed CloudTrail record.
