@@ -238,6 +238,19 @@ func (c *collector) kill() {
 	c.t.Logf("[%s] killed (%v)", c.name, c.waitErr)
 }
 
+// waitUntil polls cond every 20 ms until it holds, failing with state()
+// after timeout.
+func waitUntil(t *testing.T, timeout time.Duration, cond func() bool, state func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not done after %v: %s", timeout, state())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // lineLogger copies a process's output into the test log, line by line.
 type lineLogger struct {
 	t      testing.TB

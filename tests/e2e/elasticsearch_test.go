@@ -115,15 +115,10 @@ func TestDistributionIndexesExamplesInElasticsearch(t *testing.T) {
 
 func waitForCount(t *testing.T, es *esdouble.Server, want int) {
 	t.Helper()
-	deadline := time.Now().Add(deliverTimeout)
-	for time.Now().Before(deadline) {
-		if es.Count(esDataStream) >= want {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("only %d of %d documents indexed in %s within %s (data streams: %v)",
-		es.Count(esDataStream), want, esDataStream, deliverTimeout, es.DataStreams())
+	waitUntil(t, deliverTimeout, func() bool { return es.Count(esDataStream) >= want }, func() string {
+		return fmt.Sprintf("only %d of %d documents indexed in %s (data streams: %v)",
+			es.Count(esDataStream), want, esDataStream, es.DataStreams())
+	})
 }
 
 // checkIndexed asserts one document per expected event, keyed by eventID,

@@ -354,19 +354,6 @@ func (e scaleOutEnv) run(t *testing.T, kill bool) {
 	}
 }
 
-// waitUntil polls cond every 20 ms until it holds, failing with state()
-// after timeout.
-func waitUntil(t *testing.T, timeout time.Duration, cond func() bool, state func() string) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("not done after %v: %s", timeout, state())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func allDeleted(msgs []sqsdouble.Message) bool {
 	for _, m := range msgs {
 		if !m.Deleted {

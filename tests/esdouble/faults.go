@@ -130,10 +130,15 @@ func (s *Server) HoldBulk() (release func()) {
 	return func() {
 		s.faults.mu.Lock()
 		defer s.faults.mu.Unlock()
-		if s.faults.hold == hold {
-			close(hold)
-			s.faults.hold = nil
-		}
+		s.faults.release(hold)
+	}
+}
+
+// release ends the hold if it is still the current one. f.mu is held.
+func (f *faults) release(hold chan struct{}) {
+	if hold != nil && f.hold == hold {
+		close(hold)
+		f.hold = nil
 	}
 }
 
@@ -143,10 +148,7 @@ func (s *Server) ClearFaults() {
 	defer s.faults.mu.Unlock()
 	s.faults.items, s.faults.bulk, s.faults.drops, s.faults.maxBody, s.faults.templateCode = nil, nil, 0, 0, 0
 	s.faults.latency = 0
-	if s.faults.hold != nil {
-		close(s.faults.hold)
-		s.faults.hold = nil
-	}
+	s.faults.release(s.faults.hold)
 }
 
 // delay waits as SlowBulk and HoldBulk say; false when ctx ended first.

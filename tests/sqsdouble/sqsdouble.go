@@ -316,7 +316,6 @@ func num(req map[string]json.RawMessage, name string) (int, bool, error) {
 	return v, true, nil
 }
 
-// queueOf returns the queue named by the request's QueueUrl. s.mu is held.
 // withQueue runs a queue operation under the lock, on the queue that req's
 // QueueUrl names.
 func (s *Server) withQueue(req map[string]json.RawMessage, op func(*queue, map[string]json.RawMessage) (any, error)) (any, error) {
@@ -329,6 +328,7 @@ func (s *Server) withQueue(req map[string]json.RawMessage, op func(*queue, map[s
 	return op(q, req)
 }
 
+// queueOf returns the queue named by the request's QueueUrl. s.mu is held.
 func (s *Server) queueOf(req map[string]json.RawMessage) (*queue, error) {
 	u, _ := str(req, "QueueUrl")
 	name := u[strings.LastIndexByte(u, '/')+1:]
