@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -148,6 +149,26 @@ func TestDedup(t *testing.T) {
 	assert.True(t, off.reserve("a"))
 	off.commit()
 	assert.True(t, off.reserve("a"))
+}
+
+// TestDedupKeepsCopies: the eventID handed to reserve is a substring of the
+// record's text; the cache must not keep that text alive.
+func TestDedupKeepsCopies(t *testing.T) {
+	record := `{"eventID":"6f3c1a2e-0000-4000-a000-000000000001","eventSource":"personalize.amazonaws.com"}`
+	id := record[12:48]
+	d := newDedup(DedupConfig{Enabled: true, CacheSize: 10})
+	require.True(t, d.reserve(id))
+	lo := uintptr(unsafe.Pointer(unsafe.StringData(record)))
+	for kept := range d.shared.reserved {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(kept)))
+		assert.False(t, p >= lo && p < lo+uintptr(len(record)), "the reservation points into the record's text")
+	}
+	for _, kept := range d.order {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(kept)))
+		assert.False(t, p >= lo && p < lo+uintptr(len(record)), "the batch order points into the record's text")
+	}
+	d.commit()
+	assert.False(t, d.reserve(id), "delivered")
 }
 
 // TestDedupFork: workers share what was delivered and what is reserved, so two
