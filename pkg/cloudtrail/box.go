@@ -50,7 +50,21 @@ func (st *boxState) scanBlocks(b []byte) (n int, done bool) {
 	i := 0
 	for len(b)-i >= blockSize {
 		nb := min((len(b)-i)/blockSize, chunkBlocks)
-		classifyBrackets(b[i:i+nb*blockSize], masks[:nb*masksPerBlock])
+		if fastScanBox && !st.escape {
+			// Cross the plain blocks in assembly; the block where it stops
+			// (a backslash, or the box may close) is left, classified, to
+			// the loop below.
+			var k int
+			var in uint64
+			k, depth, in = scanBoxAVX2(&b[i], (len(b)-i)/blockSize, depth, inStr, &masks[0])
+			inStr = in
+			if i += k * blockSize; len(b)-i < blockSize {
+				break
+			}
+			nb = 1
+		} else {
+			classifyBrackets(b[i:i+nb*blockSize], masks[:nb*masksPerBlock])
+		}
 		for k := range nb {
 			m := masks[k*masksPerBlock : (k+1)*masksPerBlock : (k+1)*masksPerBlock]
 			q, open, close := m[maskQuote], m[maskOpen], m[maskClose]

@@ -28,5 +28,12 @@ func classifyMasks(src []byte, out []uint64, special bool) {
 // the splitter works by 64-byte blocks (see boxState).
 var fastClassify = cpu.X86.HasAVX2
 
+// fastScanBox reports that the splitter can cross blocks in assembly
+// (scanBoxAVX2), which needs a carry-less multiply besides AVX2.
+var fastScanBox = fastClassify && cpu.X86.HasPCLMULQDQ && cpu.X86.HasPOPCNT
+
+//go:noescape
+func scanBoxAVX2(src *byte, blocks int, depth int, inStr uint64, out *uint64) (n int, newDepth int, newInStr uint64)
+
 //go:noescape
 func classifyAVX2(src *byte, blocks int, out *uint64, special bool)

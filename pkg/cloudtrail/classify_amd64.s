@@ -95,3 +95,116 @@ brackets:
 done:
 	VZEROUPPER
 	RET
+
+// func scanBoxAVX2(src *byte, blocks int, depth int, inStr uint64, out *uint64) (n int, newDepth int, newInStr uint64)
+//
+// The splitter's fast path (see boxState.scanBlocks): it crosses 64-byte
+// blocks that hold no backslash and in which the box cannot close, tracking
+// depth and the in-string state. It stops at the first other block, leaves
+// its masks (quote, backslash, open, close, as classifyAVX2 writes them) at
+// out for the Go loop, which handles that block, and returns how many blocks
+// it crossed and the state before the block it stopped at.
+// The in-string mask is the prefix XOR of the quote bits: a carry-less
+// multiplication by all ones.
+TEXT ·scanBoxAVX2(SB), NOSPLIT, $0-64
+	MOVQ src+0(FP), SI
+	MOVQ blocks+8(FP), CX
+	MOVQ depth+16(FP), R14
+	MOVQ inStr+24(FP), R11
+	MOVQ out+32(FP), DI
+	XORQ DX, DX // blocks crossed
+
+	MOVQ $0x22, AX
+	VMOVQ AX, X0
+	VPBROADCASTB X0, Y0 // '"'
+	MOVQ $0x5C, AX
+	VMOVQ AX, X1
+	VPBROADCASTB X1, Y1 // '\\'
+	MOVQ $0x20, AX
+	VMOVQ AX, X2
+	VPBROADCASTB X2, Y2 // case fold
+	MOVQ $0x7B, AX
+	VMOVQ AX, X3
+	VPBROADCASTB X3, Y3 // '{'
+	MOVQ $0x7D, AX
+	VMOVQ AX, X4
+	VPBROADCASTB X4, Y4 // '}'
+	MOVQ $-1, AX
+	VMOVQ AX, X11 // all ones, the multiplier of the prefix XOR
+
+loop:
+	CMPQ DX, CX
+	JEQ  done
+	VMOVDQU (SI), Y5
+	VMOVDQU 32(SI), Y6
+
+	VPCMPEQB  Y1, Y5, Y7
+	VPCMPEQB  Y1, Y6, Y8
+	VPMOVMSKB Y7, BX
+	VPMOVMSKB Y8, R8
+	SHLQ      $32, R8
+	ORQ       R8, BX // backslashes
+
+	VPCMPEQB  Y0, Y5, Y7
+	VPCMPEQB  Y0, Y6, Y8
+	VPMOVMSKB Y7, AX
+	VPMOVMSKB Y8, R8
+	SHLQ      $32, R8
+	ORQ       R8, AX // quotes
+
+	VPOR      Y2, Y5, Y5
+	VPOR      Y2, Y6, Y6
+	VPCMPEQB  Y3, Y5, Y7
+	VPCMPEQB  Y3, Y6, Y8
+	VPMOVMSKB Y7, R9
+	VPMOVMSKB Y8, R8
+	SHLQ      $32, R8
+	ORQ       R8, R9 // open brackets
+	VPCMPEQB  Y4, Y5, Y7
+	VPCMPEQB  Y4, Y6, Y8
+	VPMOVMSKB Y7, R10
+	VPMOVMSKB Y8, R8
+	SHLQ      $32, R8
+	ORQ       R8, R10 // close brackets
+
+	TESTQ BX, BX
+	JNZ   stop
+
+	VMOVQ      AX, X10
+	VPCLMULQDQ $0x00, X11, X10, X10
+	VMOVQ      X10, R12
+	XORQ       R11, R12 // bytes inside strings
+	MOVQ       R12, R13
+	NOTQ       R13
+	MOVQ       R10, R8
+	ANDQ       R13, R8  // close brackets outside strings
+	ANDQ       R9, R13  // open brackets outside strings
+	POPCNTQ    R13, R13
+	TESTQ      R8, R8
+	JZ         noclose
+	POPCNTQ    R8, R8
+	NEGQ       R8
+	ADDQ       R14, R8
+	JLE        stop     // the box may close in this block
+	MOVQ       R8, R14
+noclose:
+	ADDQ R13, R14
+	SARQ $63, R12
+	MOVQ R12, R11
+
+	ADDQ $64, SI
+	INCQ DX
+	JMP  loop
+
+stop:
+	MOVQ AX, 0(DI)
+	MOVQ BX, 8(DI)
+	MOVQ R9, 16(DI)
+	MOVQ R10, 24(DI)
+
+done:
+	VZEROUPPER
+	MOVQ DX, n+40(FP)
+	MOVQ R14, newDepth+48(FP)
+	MOVQ R11, newInStr+56(FP)
+	RET

@@ -11,3 +11,10 @@ func classifyBrackets(src []byte, out []uint64) { classifyGo(src, out) }
 // fastClassify is false: without vector instructions, splitting by blocks
 // would be slower than skipping strings eight bytes at a time.
 const fastClassify = false
+
+// fastScanBox is false: there is no assembly block crosser.
+const fastScanBox = false
+
+func scanBoxAVX2(*byte, int, int, uint64, *uint64) (int, int, uint64) {
+	panic("cloudtrail: scanBoxAVX2 without amd64")
+}

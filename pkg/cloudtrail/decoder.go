@@ -143,18 +143,12 @@ func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 	if d.maxRecord <= 0 {
 		d.maxRecord = DefaultMaxRecordSize
 	}
-	// Read the first bytes to sniff the gzip magic, then put them back in
-	// front of the stream. Plain input then goes straight into the scanner's
-	// buffer with no intermediate copy.
-	var head [2]byte
-	n, err := io.ReadFull(r, head[:])
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+	src, isGzip, err := sniffGzip(r)
+	if err != nil {
 		return nil, err
 	}
-	src := io.MultiReader(bytes.NewReader(head[:n]), r)
-	if bytes.Equal(head[:n], gzipMagic) {
-		// flate wants a ByteReader; bufio provides one.
-		gz, err := gzip.NewReader(bufio.NewReaderSize(src, 64<<10))
+	if isGzip {
+		gz, err := gzip.NewReader(src)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
@@ -163,6 +157,64 @@ func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 	}
 	d.sc = newScanner(src, opts.BufferSize)
 	return d, nil
+}
+
+// sniffGzip looks at the first bytes of r for the gzip magic and returns a
+// reader of the whole stream, the sniffed bytes included.
+//
+// Decompression reads byte by byte through an io.ByteReader, and flate has
+// fast paths for the concrete readers a stream most often already is
+// (*bufio.Reader, *bytes.Reader, *strings.Reader), so such a reader is
+// handed on as it is (peeked, or read and rewound) rather than wrapped again;
+// other gzip streams get one bufio.Reader. Plain input goes straight into the
+// scanner's buffer with no intermediate copy.
+func sniffGzip(r io.Reader) (io.Reader, bool, error) {
+	switch r := r.(type) {
+	case *bufio.Reader:
+		head, err := r.Peek(len(gzipMagic))
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, false, err
+		}
+		return r, bytes.Equal(head, gzipMagic), nil
+	case interface {
+		io.ReadSeeker
+		io.ByteReader
+	}:
+		if pos, err := r.Seek(0, io.SeekCurrent); err == nil {
+			head, err := readHead(r)
+			if err != nil {
+				return nil, false, err
+			}
+			if _, err := r.Seek(pos, io.SeekStart); err == nil {
+				return r, bytes.Equal(head, gzipMagic), nil
+			}
+			return putBack(head, r)
+		}
+	}
+	head, err := readHead(r)
+	if err != nil {
+		return nil, false, err
+	}
+	return putBack(head, r)
+}
+
+// readHead reads the bytes sniffGzip looks at (fewer if the stream is shorter).
+func readHead(r io.Reader) ([]byte, error) {
+	head := make([]byte, len(gzipMagic))
+	n, err := io.ReadFull(r, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, err
+	}
+	return head[:n], nil
+}
+
+// putBack returns the stream of head followed by the rest of r.
+func putBack(head []byte, r io.Reader) (io.Reader, bool, error) {
+	src := io.MultiReader(bytes.NewReader(head), r)
+	if bytes.Equal(head, gzipMagic) {
+		return bufio.NewReaderSize(src, 64<<10), true, nil
+	}
+	return src, false, nil
 }
 
 // Format is the envelope seen so far (final once Next returned io.EOF).

@@ -1,12 +1,15 @@
 package cloudtrail
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -367,16 +370,21 @@ func FuzzBoxScan(f *testing.F) {
 		if n, done := want.bytewise(data); done {
 			wantN, wantDone, wantRest = n, true, want
 		}
-		for _, impl := range []struct {
-			name string
-			scan func(*boxState, []byte) (int, bool)
-		}{{"blocks", (*boxState).scanBlocks}, {"strings", (*boxState).scanStrings}} {
+		for _, impl := range boxScanners {
 			t.Run(impl.name, func(t *testing.T) {
 				checkBoxScan(t, data, int(chunk)*3+1, init, impl.scan, want, wantDone, wantN, wantRest)
 			})
 		}
 	})
 }
+
+// boxScanners are the splitter implementations FuzzBoxScan holds to the
+// bytewise one (classify_amd64_test.go adds the block loop without its
+// assembly fast path).
+var boxScanners = []struct {
+	name string
+	scan func(*boxState, []byte) (int, bool)
+}{{"blocks", (*boxState).scanBlocks}, {"strings", (*boxState).scanStrings}}
 
 // checkBoxScan feeds data to scan in chunks of size bytes (1 to 766: block
 // tails and whole blocks) and compares with the bytewise outcome.
@@ -432,4 +440,78 @@ func FuzzClassify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDecoderReaderKinds: the decoder sniffs gzip differently depending on
+// what the source is (a bufio.Reader is peeked, a seekable byte reader is
+// read and rewound, anything else is read and put back); every kind gives
+// the same records, for gzip and plain input, down to empty and one-byte
+// streams, and a seekable source that is not at its start is read from where
+// it stands.
+func TestDecoderReaderKinds(t *testing.T) {
+	plain := []byte(`{"Records":[{"eventID":"1"},{"eventID":"2","s":"\u00e9"}]}`)
+	var zbuf bytes.Buffer
+	zw := gzip.NewWriter(&zbuf)
+	zw.Write(plain)
+	zw.Close()
+	dir := t.TempDir()
+	kinds := map[string]func(t *testing.T, b []byte) io.Reader{
+		"bytes.Reader":   func(_ *testing.T, b []byte) io.Reader { return bytes.NewReader(b) },
+		"strings.Reader": func(_ *testing.T, b []byte) io.Reader { return strings.NewReader(string(b)) },
+		"bufio.Reader":   func(_ *testing.T, b []byte) io.Reader { return bufio.NewReaderSize(bytes.NewReader(b), 16) },
+		"stream":         func(_ *testing.T, b []byte) io.Reader { return iotest.HalfReader(bytes.NewReader(b)) },
+		"file": func(t *testing.T, b []byte) io.Reader {
+			f, err := os.CreateTemp(dir, "trail")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			f.Write(b)
+			f.Seek(0, io.SeekStart)
+			return f
+		},
+		"bytes.Reader past a prefix": func(_ *testing.T, b []byte) io.Reader {
+			r := bytes.NewReader(append([]byte("PREFIX"), b...))
+			r.Seek(6, io.SeekStart)
+			return r
+		},
+	}
+	inputs := map[string]struct {
+		in   []byte
+		want []string
+		err  error
+	}{
+		"gzip":     {zbuf.Bytes(), []string{`{"eventID":"1"}`, `{"eventID":"2","s":"\u00e9"}`}, nil},
+		"plain":    {plain, []string{`{"eventID":"1"}`, `{"eventID":"2","s":"\u00e9"}`}, nil},
+		"empty":    {nil, nil, ErrEmpty},
+		"one byte": {[]byte("{"), nil, ErrTruncated},
+	}
+	for kind, open := range kinds {
+		for name, in := range inputs {
+			t.Run(kind+"/"+name, func(t *testing.T) {
+				d, err := NewDecoder(open(t, in.in), DecoderOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				var got []string
+				for {
+					raw, err := d.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						if in.err == nil || !errors.Is(err, in.err) {
+							t.Fatalf("error %v, want %v", err, in.err)
+						}
+						break
+					}
+					got = append(got, string(raw.Data))
+				}
+				if !slices.Equal(got, in.want) {
+					t.Fatalf("records %q, want %q", got, in.want)
+				}
+			})
+		}
+	}
 }
