@@ -180,7 +180,11 @@ func (d *Doc) object(p, idx int) (int, error) {
 			k := int32(len(d.nodes))
 			d.nodes = append(d.nodes, node{kind: kindString, start: int32(p + 1), end: int32(end - 1), esc: esc, next: k + 1})
 			if d.depth == 1 && d.top != nil {
-				if f, ok := fieldOf(d.text(k)); ok {
+				key := d.str[p+1 : end-1]
+				if esc {
+					key = d.text(k)
+				}
+				if f, ok := fieldOf(key); ok {
 					d.top[f] = k + 1
 				}
 			}
