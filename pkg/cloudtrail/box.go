@@ -13,7 +13,8 @@ import "math/bits"
 // XOR of the quote bits tells which bytes are inside strings, and popcounts
 // of the bracket bits outside strings track the depth. Only the block where
 // the box may close is walked bracket by bracket, and only blocks holding a
-// backslash pay for escape handling.
+// backslash pay for escape handling; where the CPU allows, the blocks in
+// between are crossed by one assembly loop (scanBoxAVX2).
 //
 // A backslash escapes the next byte wherever it is. Valid JSON has
 // backslashes only inside strings; for invalid input the splitter merely has
@@ -55,9 +56,7 @@ func (st *boxState) scanBlocks(b []byte) (n int, done bool) {
 			// (a backslash, or the box may close) is left, classified, to
 			// the loop below.
 			var k int
-			var in uint64
-			k, depth, in = scanBoxAVX2(&b[i], (len(b)-i)/blockSize, depth, inStr, &masks[0])
-			inStr = in
+			k, depth, inStr = scanBoxAVX2(&b[i], (len(b)-i)/blockSize, depth, inStr, &masks[0])
 			if i += k * blockSize; len(b)-i < blockSize {
 				break
 			}

@@ -106,7 +106,9 @@ func (n *needle) in(raw []byte) bool {
 		if start+len(n.b) > len(raw) {
 			return false
 		}
-		if string(raw[start:start+len(n.b)]) == string(n.b) {
+		// The anchor byte also occurs in other text (the z of every
+		// amazonaws.com): look at the first byte before comparing it all.
+		if raw[start] == n.b[0] && string(raw[start:start+len(n.b)]) == string(n.b) {
 			return true
 		}
 	}
