@@ -19,7 +19,13 @@ import (
 // errors by index, and the final error (nil at a clean EOF).
 func drain(t testing.TB, input []byte, opts DecoderOptions) (recs []string, recErrs map[int64]error, final error, d *Decoder) {
 	t.Helper()
-	d, err := NewDecoder(bytes.NewReader(input), opts)
+	return drainFrom(t, bytes.NewReader(input), opts)
+}
+
+// drainFrom is drain over any source.
+func drainFrom(t testing.TB, r io.Reader, opts DecoderOptions) (recs []string, recErrs map[int64]error, final error, d *Decoder) {
+	t.Helper()
+	d, err := NewDecoder(r, opts)
 	if err != nil {
 		return nil, nil, err, nil
 	}
@@ -135,20 +141,9 @@ func jsonQuote(s string) (string, error) {
 
 func TestDecoderOneByteReads(t *testing.T) {
 	in := `{"Records":[{"a":"x\\\"y"},{"b":[1,2,3]},{"c":"\\\\"}]}`
-	d, err := NewDecoder(iotest.OneByteReader(strings.NewReader(in)), DecoderOptions{BufferSize: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for {
-		raw, err := d.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, string(raw.Data))
+	got, recErrs, err, _ := drainFrom(t, iotest.OneByteReader(strings.NewReader(in)), DecoderOptions{BufferSize: 1})
+	if err != nil || len(recErrs) > 0 {
+		t.Fatalf("error %v, record errors %v", err, recErrs)
 	}
 	want := []string{`{"a":"x\\\"y"}`, `{"b":[1,2,3]}`, `{"c":"\\\\"}`}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -450,10 +445,6 @@ func FuzzClassify(f *testing.F) {
 // it stands.
 func TestDecoderReaderKinds(t *testing.T) {
 	plain := []byte(`{"Records":[{"eventID":"1"},{"eventID":"2","s":"\u00e9"}]}`)
-	var zbuf bytes.Buffer
-	zw := gzip.NewWriter(&zbuf)
-	zw.Write(plain)
-	zw.Close()
 	dir := t.TempDir()
 	kinds := map[string]func(t *testing.T, b []byte) io.Reader{
 		"bytes.Reader":   func(_ *testing.T, b []byte) io.Reader { return bytes.NewReader(b) },
@@ -481,7 +472,7 @@ func TestDecoderReaderKinds(t *testing.T) {
 		want []string
 		err  error
 	}{
-		"gzip":     {zbuf.Bytes(), []string{`{"eventID":"1"}`, `{"eventID":"2","s":"\u00e9"}`}, nil},
+		"gzip":     {gz(t, plain), []string{`{"eventID":"1"}`, `{"eventID":"2","s":"\u00e9"}`}, nil},
 		"plain":    {plain, []string{`{"eventID":"1"}`, `{"eventID":"2","s":"\u00e9"}`}, nil},
 		"empty":    {nil, nil, ErrEmpty},
 		"one byte": {[]byte("{"), nil, ErrTruncated},
@@ -489,24 +480,15 @@ func TestDecoderReaderKinds(t *testing.T) {
 	for kind, open := range kinds {
 		for name, in := range inputs {
 			t.Run(kind+"/"+name, func(t *testing.T) {
-				d, err := NewDecoder(open(t, in.in), DecoderOptions{})
-				if err != nil {
-					t.Fatal(err)
+				got, recErrs, err, d := drainFrom(t, open(t, in.in), DecoderOptions{})
+				if d != nil {
+					defer d.Close()
 				}
-				defer d.Close()
-				var got []string
-				for {
-					raw, err := d.Next()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						if in.err == nil || !errors.Is(err, in.err) {
-							t.Fatalf("error %v, want %v", err, in.err)
-						}
-						break
-					}
-					got = append(got, string(raw.Data))
+				if len(recErrs) > 0 {
+					t.Fatalf("record errors %v", recErrs)
+				}
+				if (in.err == nil && err != nil) || (in.err != nil && !errors.Is(err, in.err)) {
+					t.Fatalf("error %v, want %v", err, in.err)
 				}
 				if !slices.Equal(got, in.want) {
 					t.Fatalf("records %q, want %q", got, in.want)
