@@ -1,5 +1,25 @@
 #include "textflag.h"
 
+// BYTE_CONSTANTS broadcasts the bytes both functions compare with: '"' to
+// Y0, '\\' to Y1, 0x20 (the case-fold bit, and the bound of the special
+// bytes) to Y2, '{' to Y3 and '}' to Y4.
+#define BYTE_CONSTANTS \
+	MOVQ $0x22, AX; VMOVQ AX, X0; VPBROADCASTB X0, Y0; \
+	MOVQ $0x5C, AX; VMOVQ AX, X1; VPBROADCASTB X1, Y1; \
+	MOVQ $0x20, AX; VMOVQ AX, X2; VPBROADCASTB X2, Y2; \
+	MOVQ $0x7B, AX; VMOVQ AX, X3; VPBROADCASTB X3, Y3; \
+	MOVQ $0x7D, AX; VMOVQ AX, X4; VPBROADCASTB X4, Y4
+
+// BYTE_MASK sets bit k of dst when byte k of the 64-byte block in Y5:Y6
+// equals the byte broadcast in c; tmp is clobbered, and so are Y7 and Y8.
+#define BYTE_MASK(c, dst, tmp) \
+	VPCMPEQB  c, Y5, Y7; \
+	VPCMPEQB  c, Y6, Y8; \
+	VPMOVMSKB Y7, dst; \
+	VPMOVMSKB Y8, tmp; \
+	SHLQ      $32, tmp; \
+	ORQ       tmp, dst
+
 // func classifyAVX2(src *byte, blocks int, out *uint64, special bool)
 //
 // For each 64-byte block at src, writes five uint64 masks to out (quote,
@@ -15,24 +35,7 @@ TEXT ·classifyAVX2(SB), NOSPLIT, $0-25
 	MOVQ out+16(FP), DI
 	MOVBQZX special+24(FP), R8
 
-	MOVQ $0x22, AX
-	VMOVQ AX, X0
-	VPBROADCASTB X0, Y0 // '"'
-	MOVQ $0x5C, AX
-	VMOVQ AX, X1
-	VPBROADCASTB X1, Y1 // '\\'
-	MOVQ $0x20, AX
-	VMOVQ AX, X2
-	VPBROADCASTB X2, Y2 // case fold
-	MOVQ $0x7B, AX
-	VMOVQ AX, X3
-	VPBROADCASTB X3, Y3 // '{'
-	MOVQ $0x7D, AX
-	VMOVQ AX, X4
-	VPBROADCASTB X4, Y4 // '}'
-	MOVQ $0x20, AX
-	VMOVQ AX, X9
-	VPBROADCASTB X9, Y9 // 0x20 for the signed compare
+	BYTE_CONSTANTS
 
 loop:
 	TESTQ CX, CX
@@ -40,26 +43,16 @@ loop:
 	VMOVDQU (SI), Y5
 	VMOVDQU 32(SI), Y6
 
-	VPCMPEQB  Y0, Y5, Y7
-	VPCMPEQB  Y0, Y6, Y8
-	VPMOVMSKB Y7, AX
-	VPMOVMSKB Y8, BX
-	SHLQ      $32, BX
-	ORQ       BX, AX
+	BYTE_MASK(Y0, AX, BX)
 	MOVQ      AX, 0(DI)
 
-	VPCMPEQB  Y1, Y5, Y7
-	VPCMPEQB  Y1, Y6, Y8
-	VPMOVMSKB Y7, AX
-	VPMOVMSKB Y8, BX
-	SHLQ      $32, BX
-	ORQ       BX, AX
+	BYTE_MASK(Y1, AX, BX)
 	MOVQ      AX, 8(DI)
 
 	TESTQ     R8, R8
 	JZ        brackets
-	VPCMPGTB  Y5, Y9, Y7 // 0x20 > byte, signed
-	VPCMPGTB  Y6, Y9, Y8
+	VPCMPGTB  Y5, Y2, Y7 // 0x20 > byte, signed
+	VPCMPGTB  Y6, Y2, Y8
 	VPMOVMSKB Y7, AX
 	VPMOVMSKB Y8, BX
 	SHLQ      $32, BX
@@ -71,20 +64,10 @@ brackets:
 	VPOR      Y2, Y5, Y5
 	VPOR      Y2, Y6, Y6
 
-	VPCMPEQB  Y3, Y5, Y7
-	VPCMPEQB  Y3, Y6, Y8
-	VPMOVMSKB Y7, AX
-	VPMOVMSKB Y8, BX
-	SHLQ      $32, BX
-	ORQ       BX, AX
+	BYTE_MASK(Y3, AX, BX)
 	MOVQ      AX, 16(DI)
 
-	VPCMPEQB  Y4, Y5, Y7
-	VPCMPEQB  Y4, Y6, Y8
-	VPMOVMSKB Y7, AX
-	VPMOVMSKB Y8, BX
-	SHLQ      $32, BX
-	ORQ       BX, AX
+	BYTE_MASK(Y4, AX, BX)
 	MOVQ      AX, 24(DI)
 
 	ADDQ $64, SI
@@ -114,21 +97,7 @@ TEXT ·scanBoxAVX2(SB), NOSPLIT, $0-64
 	MOVQ out+32(FP), DI
 	XORQ DX, DX // blocks crossed
 
-	MOVQ $0x22, AX
-	VMOVQ AX, X0
-	VPBROADCASTB X0, Y0 // '"'
-	MOVQ $0x5C, AX
-	VMOVQ AX, X1
-	VPBROADCASTB X1, Y1 // '\\'
-	MOVQ $0x20, AX
-	VMOVQ AX, X2
-	VPBROADCASTB X2, Y2 // case fold
-	MOVQ $0x7B, AX
-	VMOVQ AX, X3
-	VPBROADCASTB X3, Y3 // '{'
-	MOVQ $0x7D, AX
-	VMOVQ AX, X4
-	VPBROADCASTB X4, Y4 // '}'
+	BYTE_CONSTANTS
 	MOVQ $-1, AX
 	VMOVQ AX, X11 // all ones, the multiplier of the prefix XOR
 
@@ -138,34 +107,12 @@ loop:
 	VMOVDQU (SI), Y5
 	VMOVDQU 32(SI), Y6
 
-	VPCMPEQB  Y1, Y5, Y7
-	VPCMPEQB  Y1, Y6, Y8
-	VPMOVMSKB Y7, BX
-	VPMOVMSKB Y8, R8
-	SHLQ      $32, R8
-	ORQ       R8, BX // backslashes
-
-	VPCMPEQB  Y0, Y5, Y7
-	VPCMPEQB  Y0, Y6, Y8
-	VPMOVMSKB Y7, AX
-	VPMOVMSKB Y8, R8
-	SHLQ      $32, R8
-	ORQ       R8, AX // quotes
-
+	BYTE_MASK(Y1, BX, R8)  // backslashes
+	BYTE_MASK(Y0, AX, R8)  // quotes
 	VPOR      Y2, Y5, Y5
 	VPOR      Y2, Y6, Y6
-	VPCMPEQB  Y3, Y5, Y7
-	VPCMPEQB  Y3, Y6, Y8
-	VPMOVMSKB Y7, R9
-	VPMOVMSKB Y8, R8
-	SHLQ      $32, R8
-	ORQ       R8, R9 // open brackets
-	VPCMPEQB  Y4, Y5, Y7
-	VPCMPEQB  Y4, Y6, Y8
-	VPMOVMSKB Y7, R10
-	VPMOVMSKB Y8, R8
-	SHLQ      $32, R8
-	ORQ       R8, R10 // close brackets
+	BYTE_MASK(Y3, R9, R8)  // open brackets
+	BYTE_MASK(Y4, R10, R8) // close brackets
 
 	TESTQ BX, BX
 	JNZ   stop
