@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -25,6 +26,18 @@ const (
 	FormatCloudWatch
 	// FormatDigest is a CloudTrail digest file: it holds no records.
 	FormatDigest
+	// FormatObjects is records as top-level JSON objects, one after the
+	// other: JSON Lines (Firehose with CloudWatch message extraction,
+	// `jq -c '.Records[]'`, exports) or a file holding one record.
+	FormatObjects
+	// FormatEventBridge is EventBridge events ("AWS API Call via
+	// CloudTrail" and the other "… via CloudTrail" detail types) whose
+	// detail is a record, as an EventBridge rule → Firehose → S3 writes them.
+	FormatEventBridge
+	// FormatLookupEvents is the output of CloudTrail's LookupEvents API
+	// (`aws cloudtrail lookup-events`): {"Events":[{"CloudTrailEvent":
+	// "<record as a JSON string>", ...}]}.
+	FormatLookupEvents
 )
 
 func (f Format) String() string {
@@ -37,6 +50,12 @@ func (f Format) String() string {
 		return "cloudwatch"
 	case FormatDigest:
 		return "digest"
+	case FormatObjects:
+		return "objects"
+	case FormatEventBridge:
+		return "eventbridge"
+	case FormatLookupEvents:
+		return "lookup-events"
 	}
 	return "unknown"
 }
@@ -103,6 +122,7 @@ const (
 	stStart state = iota
 	stTopObject
 	stArray
+	stObject // a top-level object that is itself a record (or wraps one)
 	stDone
 )
 
@@ -110,9 +130,10 @@ const (
 //
 // It accepts gzip or plain JSON (told apart by the gzip magic bytes, never by
 // a file name or header), the {"Records":[...]} envelope, a bare array of
-// records, the CloudWatch Logs subscription envelope, and several of these
-// concatenated back to back (as Firehose may write). Digest files are
-// recognised and yield no records.
+// records, the CloudWatch Logs subscription envelope, records as top-level
+// objects (JSON Lines), EventBridge events wrapping records, LookupEvents
+// output, and several of these concatenated back to back (as Firehose may
+// write). Digest files are recognised and yield no records.
 type Decoder struct {
 	sc         *scanner
 	gz         *gzip.Reader
@@ -130,6 +151,7 @@ type Decoder struct {
 	cwBuf      []byte
 	skipped    int64
 	needComma  bool // an element was read: ',' or ']' must follow
+	objects    bool // a top-level object was read as a record or event
 }
 
 var (
@@ -220,7 +242,10 @@ func putBack(head []byte, r io.Reader) (io.Reader, bool, error) {
 // Format is the envelope seen so far (final once Next returned io.EOF).
 func (d *Decoder) Format() Format { return d.format }
 
-// Skipped counts logEvents of CloudWatch control messages that were skipped.
+// Skipped counts values that hold no record and were passed over: the
+// logEvents of CloudWatch control messages, and EventBridge events that do
+// not come from CloudTrail. They count as records read (their indexes are
+// taken), never as selected.
 func (d *Decoder) Skipped() int64 { return d.skipped }
 
 // Offset is the number of decompressed bytes consumed so far.
@@ -263,11 +288,27 @@ func (d *Decoder) Next() (Raw, error) {
 				if err == io.EOF {
 					return Raw{}, io.EOF
 				}
+				var re *RecordError
+				if errors.As(err, &re) {
+					return Raw{}, err
+				}
 				return Raw{}, d.fail(err)
 			}
 		case stTopObject:
 			if err := d.topObjectKey(); err != nil {
 				return Raw{}, d.fail(err)
+			}
+		case stObject:
+			raw, ok, err := d.topRecord()
+			if err != nil {
+				var re *RecordError
+				if errors.As(err, &re) {
+					return Raw{}, err
+				}
+				return Raw{}, d.fail(err)
+			}
+			if ok {
+				return raw, nil
 			}
 		case stArray:
 			raw, ok, err := d.element()
@@ -315,6 +356,12 @@ func (d *Decoder) start() error {
 		d.setFormat(FormatArray)
 		return nil
 	case '{':
+		if key, ok := d.sc.firstKey(); ok && isRecordKey(key) {
+			// Not an envelope: the object is a record, or an EventBridge or
+			// LookupEvents event holding one. Read it whole.
+			d.st, d.objects = stObject, true
+			return nil
+		}
 		d.sc.skipByte()
 		d.st = stTopObject
 		d.digestKeys, d.sawRecords, d.control = false, false, false
@@ -323,6 +370,9 @@ func (d *Decoder) start() error {
 			return d.endTopObject()
 		}
 		return nil
+	}
+	if !first && d.lineOriented() {
+		return d.skipLine(fmt.Errorf("unexpected %q between records", c))
 	}
 	if !first {
 		return fmt.Errorf("unexpected %q after the end of the JSON value", c)
@@ -372,15 +422,18 @@ func (d *Decoder) topObjectKey() error {
 		return errScanEOF
 	}
 	switch key {
-	case "Records", "logEvents":
+	case "Records", "logEvents", "Events":
 		if c == '[' {
 			d.sc.skipByte()
 			d.st, d.needComma = stArray, false
-			if key == "Records" {
+			switch key {
+			case "Records":
 				d.arrayKind = FormatRecords
 				d.sawRecords = true
-			} else {
+			case "logEvents":
 				d.arrayKind = FormatCloudWatch
+			default:
+				d.arrayKind = FormatLookupEvents
 			}
 			d.setFormat(d.arrayKind)
 			return nil
@@ -423,7 +476,7 @@ func (d *Decoder) scanErr(err error) error {
 func (d *Decoder) endTopObject() error {
 	d.st = stStart
 	switch {
-	case d.sawRecords || d.format == FormatCloudWatch:
+	case d.sawRecords || d.format == FormatCloudWatch || d.format == FormatLookupEvents:
 	case d.digestKeys:
 		d.setFormat(FormatDigest)
 	default:
@@ -475,29 +528,161 @@ func (d *Decoder) element() (Raw, bool, error) {
 	}
 	d.index++
 	d.needComma = true
-	if d.arrayKind != FormatCloudWatch {
-		return Raw{Index: idx, Data: v}, true, nil
+	switch d.arrayKind {
+	case FormatCloudWatch:
+		if d.control {
+			d.skipped++
+			return Raw{}, false, nil
+		}
+		msg, err := d.stringMember(v, "message", "CloudWatch log event")
+		if err != nil {
+			return Raw{}, false, &RecordError{Index: idx, Err: err}
+		}
+		return Raw{Index: idx, Data: msg}, true, nil
+	case FormatLookupEvents:
+		msg, err := d.stringMember(v, "CloudTrailEvent", "LookupEvents event")
+		if err != nil {
+			return Raw{}, false, &RecordError{Index: idx, Err: err}
+		}
+		return Raw{Index: idx, Data: msg}, true, nil
+	case FormatArray:
+		// Exports may hold EventBridge or LookupEvents events rather than
+		// records; a record's first key tells them apart without a parse.
+		if key, ok := firstKeyOf(v); ok && isWrapperKey(key) {
+			return d.unwrap(idx, v)
+		}
 	}
-	if d.control {
+	return Raw{Index: idx, Data: v}, true, nil
+}
+
+// topRecord reads a top-level object that is a record or wraps one.
+func (d *Decoder) topRecord() (Raw, bool, error) {
+	idx := d.index
+	v, err := d.sc.value(d.maxRecord)
+	if err != nil {
+		var tl errTooLarge
+		if !errors.As(err, &tl) {
+			if errors.Is(err, errScanEOF) && d.sc.readErr() == nil && d.lineOriented() {
+				// A broken line of a JSON Lines file: its brackets never
+				// balance, so the scan ran to the end of the input. The
+				// lines after it are records of their own.
+				d.st = stStart
+				return Raw{}, false, d.skipLine(errors.New("record does not end (invalid JSON)"))
+			}
+			return Raw{}, false, err
+		}
+		d.index++
+		d.st = stStart
+		return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("%w (%d bytes)", ErrRecordTooLarge, tl.size)}
+	}
+	d.index++
+	d.st = stStart
+	if key, ok := firstKeyOf(v); ok && isWrapperKey(key) {
+		return d.unwrap(idx, v)
+	}
+	d.setFormat(FormatObjects)
+	return Raw{Index: idx, Data: v}, true, nil
+}
+
+// lineOriented reports whether the file holds records (or events) as
+// top-level objects, which JSON Lines files hold one per line: a fault there
+// is confined to its line.
+func (d *Decoder) lineOriented() bool { return d.objects }
+
+// skipLine passes over the input up to the next line that starts with '{' as
+// one bad record: the error it returns is a *RecordError with the next
+// record index.
+func (d *Decoder) skipLine(err error) error {
+	idx := d.index
+	d.index++
+	d.sc.skipToObjectLine()
+	return &RecordError{Index: idx, Err: fmt.Errorf("%w; skipped to the next line starting with '{'", err)}
+}
+
+// unwrap returns the record an EventBridge or LookupEvents event v holds.
+// An EventBridge event that does not come from CloudTrail holds none and is
+// skipped (counted by Skipped).
+func (d *Decoder) unwrap(idx int64, v []byte) (Raw, bool, error) {
+	if err := d.cw.Parse(v); err != nil {
+		return Raw{}, false, &RecordError{Index: idx, Err: err}
+	}
+	if d.cw.lookup(root, "CloudTrailEvent") >= 0 {
+		msg, err := d.stringMember(nil, "CloudTrailEvent", "LookupEvents event")
+		if err != nil {
+			return Raw{}, false, &RecordError{Index: idx, Err: err}
+		}
+		d.setFormat(FormatLookupEvents)
+		return Raw{Index: idx, Data: msg}, true, nil
+	}
+	dt, ok := d.cw.strAt(root, "detail-type")
+	if !ok {
+		if d.cw.lookup(root, "eventSource") >= 0 {
+			// Only its first key looked like an event's.
+			d.setFormat(FormatObjects)
+			return Raw{Index: idx, Data: v}, true, nil
+		}
+		return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("%w: an object that is neither a record nor an event holding one", ErrNotCloudTrail)}
+	}
+	detail := d.cw.lookup(root, "detail")
+	if !strings.HasSuffix(dt, "via CloudTrail") || detail < 0 || d.cw.kind(detail) != kindObject {
 		d.skipped++
 		return Raw{}, false, nil
 	}
-	msg, err := d.cloudWatchMessage(v)
-	if err != nil {
-		return Raw{}, false, &RecordError{Index: idx, Err: err}
-	}
-	return Raw{Index: idx, Data: msg}, true, nil
+	d.setFormat(FormatEventBridge)
+	d.cwBuf = append(d.cwBuf[:0], d.cw.raw(detail)...)
+	return Raw{Index: idx, Data: d.cwBuf}, true, nil
 }
 
-// cloudWatchMessage extracts logEvents[i].message, which holds one record as
-// a JSON string.
-func (d *Decoder) cloudWatchMessage(ev []byte) ([]byte, error) {
-	if err := d.cw.Parse(ev); err != nil {
-		return nil, fmt.Errorf("CloudWatch log event: %w", err)
+// isRecordKey reports whether a top-level object whose first key is key is a
+// record or an event wrapping one, rather than an envelope to stream.
+func isRecordKey(key []byte) bool {
+	_, ok := fieldOf(string(key))
+	return ok || isWrapperKey(key)
+}
+
+// isWrapperKey reports whether key can be the first key of an EventBridge
+// event ("version", as AWS writes them, or "detail-type") or of a
+// LookupEvents event ("EventId", or "CloudTrailEvent"). No CloudTrail record
+// has these keys; generic ones (id, source, time) are left out, so that other
+// JSON is not taken for events.
+func isWrapperKey(key []byte) bool {
+	switch string(key) {
+	case "version", "detail-type", "EventId", "CloudTrailEvent":
+		return true
 	}
-	m := d.cw.lookup(root, "message")
+	return false
+}
+
+// firstKeyOf returns the first key of the JSON object starting at b[0]
+// (as written, escapes and all), if b holds it whole.
+func firstKeyOf(b []byte) ([]byte, bool) {
+	if len(b) == 0 || b[0] != '{' {
+		return nil, false
+	}
+	i := skipWS(b, 1)
+	if i >= len(b) || b[i] != '"' {
+		return nil, false
+	}
+	end := bytes.IndexByte(b[i+1:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	return b[i+1 : i+1+end], true
+}
+
+// stringMember returns the string member key of the object v (of the object
+// d.cw already holds when v is nil), unescaped: CloudWatch log events and
+// LookupEvents events carry their record as a JSON string. what names the
+// object in errors.
+func (d *Decoder) stringMember(v []byte, key, what string) ([]byte, error) {
+	if v != nil {
+		if err := d.cw.Parse(v); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	m := d.cw.lookup(root, key)
 	if m < 0 || d.cw.kind(m) != kindString {
-		return nil, errors.New("CloudWatch log event has no message string")
+		return nil, fmt.Errorf("%s has no %s string", what, key)
 	}
 	d.cwBuf = append(d.cwBuf[:0], d.cw.text(m)...)
 	return d.cwBuf, nil

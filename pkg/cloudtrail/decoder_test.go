@@ -43,8 +43,8 @@ func drainFrom(t testing.TB, r io.Reader, opts DecoderOptions) (recs []string, r
 		if err != nil {
 			return recs, recErrs, err, d
 		}
-		if raw.Index != int64(len(recs)+len(recErrs)) {
-			t.Fatalf("record index %d, want %d", raw.Index, len(recs)+len(recErrs))
+		if want := int64(len(recs)+len(recErrs)) + d.Skipped(); raw.Index != want {
+			t.Fatalf("record index %d, want %d", raw.Index, want)
 		}
 		recs = append(recs, string(raw.Data))
 	}
@@ -74,6 +74,13 @@ func TestDecoderEnvelopes(t *testing.T) {
 		}
 		return `{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[` + strings.Join(evs, ",") + `]}`
 	}
+	eb := func(rec string) string {
+		return `{"version":"0","id":"6f7a","detail-type":"AWS API Call via CloudTrail","source":"aws.personalize","account":"111122223333","time":"2024-05-01T10:00:00Z","region":"us-east-1","resources":[],"detail":` + rec + `}`
+	}
+	lookup := func(rec string) string {
+		q, _ := jsonQuote(rec)
+		return `{"EventId":"1","EventName":"CreateCampaign","ReadOnly":"false","EventTime":"2024-05-01T10:00:00+00:00","EventSource":"personalize.amazonaws.com","Resources":[],"CloudTrailEvent":` + q + `}`
+	}
 	tests := []struct {
 		name   string
 		in     string
@@ -94,6 +101,16 @@ func TestDecoderEnvelopes(t *testing.T) {
 		{"digest", `{"awsAccountId":"111122223333","digestStartTime":"2015-08-17T14:01:31Z","digestS3Bucket":"b","digestS3Object":"o","logFiles":[{"s3Object":"x"}]}`, nil, FormatDigest},
 		{"empty digest", `{"awsAccountId":"1","digestEndTime":"x","logFiles":[]}`, nil, FormatDigest},
 		{"bom", "\xEF\xBB\xBF" + `{"Records":[` + r1 + `]}`, []string{r1}, FormatRecords},
+		{"one record", r1, []string{r1}, FormatObjects},
+		{"json lines", r1 + "\n" + r2 + "\n", []string{r1, r2}, FormatObjects},
+		{"json lines crlf", r1 + "\r\n" + r2, []string{r1, r2}, FormatObjects},
+		{"concatenated records", r1 + r2, []string{r1, r2}, FormatObjects},
+		{"eventbridge", eb(r1) + "\n" + eb(r2) + "\n", []string{r1, r2}, FormatEventBridge},
+		{"eventbridge other events skipped", `{"version":"0","id":"1","detail-type":"Object Created","source":"aws.s3","detail":{"bucket":{"name":"b"}}}` + "\n" + eb(r1), []string{r1}, FormatEventBridge},
+		{"eventbridge array", `[` + eb(r1) + `,` + eb(r2) + `]`, []string{r1, r2}, FormatArray},
+		{"lookup events", `{"Events":[` + lookup(r1) + `,` + lookup(r2) + `],"NextToken":"abc"}`, []string{r1, r2}, FormatLookupEvents},
+		{"lookup events array", `[` + lookup(r1) + `,` + lookup(r2) + `]`, []string{r1, r2}, FormatArray},
+		{"lookup events lines", lookup(r1) + "\n" + lookup(r2), []string{r1, r2}, FormatLookupEvents},
 	}
 	for _, tc := range tests {
 		for _, compress := range []bool{false, true} {
@@ -203,6 +220,58 @@ func TestDecoderBadInput(t *testing.T) {
 	}
 }
 
+// TestDecoderJSONLinesFaults: in a file of records as top-level objects
+// (JSON Lines), a broken line costs that line only; the decoder resumes at
+// the next line that starts with '{'.
+func TestDecoderJSONLinesFaults(t *testing.T) {
+	a, b, c := `{"eventID":"a"}`, `{"eventID":"b"}`, `{"eventID":"c"}`
+	tests := []struct {
+		name    string
+		in      string
+		want    []string
+		errIdx  []int64
+		skipped int64
+	}{
+		{"unterminated string", a + "\n" + `{"eventID":"x","s":"abc` + "\n" + b + "\n" + c + "\n", []string{a, b, c}, []int64{1}, 0},
+		{"missing brace", a + "\n" + `{"eventID":"x","n":1` + "\n" + b + "\n", []string{a, b}, []int64{1}, 0},
+		{"extra brace", a + "}\n" + b + "\n", []string{a, b}, []int64{1}, 0},
+		{"garbage line", a + "\nnot json\n" + b, []string{a, b}, []int64{1}, 0},
+		{"first line broken", `{"eventID":"x"` + "\n" + a + "\n" + b, []string{a, b}, []int64{0}, 0},
+		{"last line truncated", a + "\n" + b + "\n" + `{"eventID":"c","userIdentity":{"ty`, []string{a, b}, []int64{2}, 0},
+		{"object that is not a record", a + "\n" + `{"version":"3","items":[]}` + "\n" + b, []string{a, b}, []int64{1}, 0},
+		{"pretty-printed and broken", "{\n  \"eventID\": \"x,\n  \"eventName\": \"y\"\n}\n" + a, []string{a}, []int64{0}, 0},
+	}
+	for _, tc := range tests {
+		for _, compress := range []bool{false, true} {
+			for _, bufSize := range []int{0, 7} {
+				t.Run(fmt.Sprintf("%s/gzip=%v/buf=%d", tc.name, compress, bufSize), func(t *testing.T) {
+					in := []byte(tc.in)
+					if compress {
+						in = gz(t, in)
+					}
+					recs, recErrs, err, _ := drain(t, in, DecoderOptions{BufferSize: bufSize})
+					if err != nil {
+						t.Fatalf("file error %v; a broken line must not end the file", err)
+					}
+					if fmt.Sprint(recs) != fmt.Sprint(tc.want) {
+						t.Fatalf("records\n got %q\nwant %q", recs, tc.want)
+					}
+					if len(recErrs) != len(tc.errIdx) {
+						t.Fatalf("record errors %v, want at %v", recErrs, tc.errIdx)
+					}
+					for _, i := range tc.errIdx {
+						if e, ok := recErrs[i]; !ok {
+							t.Fatalf("no record error at %d: %v", i, recErrs)
+						} else if !strings.Contains(e.Error(), "skipped to the next line") && !errors.Is(e, ErrNotCloudTrail) {
+							t.Errorf("record error %q should say where decoding resumed", e)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
 func TestDecoderTruncatedGzip(t *testing.T) {
 	var recs []string
 	for i := range 200 {
@@ -302,6 +371,9 @@ func FuzzDecoder(f *testing.F) {
 	for _, s := range []string{
 		`{"Records":[{"a":1},{"b":"]}"}]}`, `[{"a":1}]`, `{"Records":[]}`, `{"logEvents":[{"message":"{}"}]}`,
 		`{"logFiles":[]}`, `{"Records":[1,"x",null]}`, `{"Records":[{"a":"\\"}]}{"Records":[2]}`,
+		"{\"eventID\":\"a\"}\n{\"eventID\":\"b\n{\"eventID\":\"c\"}}\nx\n",
+		`{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{"eventID":"a"}}{"detail-type":"x","detail":1}`,
+		`{"Events":[{"EventId":"1","CloudTrailEvent":"{\"eventID\":\"a\"}"}]}`, `[{"CloudTrailEvent":"{}"},{"detail":[]}]`,
 	} {
 		f.Add([]byte(s), uint8(0))
 	}

@@ -138,7 +138,7 @@ func decodeForGolden(t *testing.T, path string, sel *Selector) (goldenFile, plog
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
 
-// inputFiles lists the CloudTrail-ish files below dir (json, gz, txt).
+// inputFiles lists the CloudTrail-ish files below dir (json, jsonl, gz, txt).
 func inputFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var files []string
@@ -149,7 +149,7 @@ func inputFiles(t *testing.T, dir string) []string {
 		if d.IsDir() && d.Name() == "golden" {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() && (strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".json.gz") || strings.HasSuffix(p, ".json.txt")) {
+		if !d.IsDir() && (strings.HasSuffix(p, ".json") || strings.HasSuffix(p, ".jsonl") || strings.HasSuffix(p, ".json.gz") || strings.HasSuffix(p, ".json.txt")) {
 			files = append(files, p)
 		}
 		return nil

@@ -216,13 +216,25 @@ func TestMappingBadEventTime(t *testing.T) {
 			t.Errorf("eventTime %s: record added", ts)
 		}
 	}
-	for _, ts := range []string{`"2025-03-04T10:01:02.123Z"`, `"2025-03-04T10:01:02+02:00"`} {
+	for ts, want := range map[string]string{
+		`"2025-03-04T10:01:02.123Z"`:     "2025-03-04T10:01:02.123Z",
+		`"2025-03-04T10:01:02+02:00"`:    "2025-03-04T08:01:02Z",
+		`"2025-03-04 10:01:02.000"`:      "2025-03-04T10:01:02Z", // CloudTrail Lake, Athena
+		`"2025-03-04 10:01:02"`:          "2025-03-04T10:01:02Z",
+		`"2025-03-04T10:01:02.5"`:        "2025-03-04T10:01:02.5Z",
+		`"2025-03-04 10:01:02.25+00:00"`: "2025-03-04T10:01:02.25Z",
+	} {
 		var r Record
 		if err := r.Parse([]byte(`{"eventTime":` + ts + `}`)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := NewBatch(MapOptions{}).Append(&r, time.Now()); err != nil {
+		lr, err := NewBatch(MapOptions{}).Append(&r, time.Now())
+		if err != nil {
 			t.Errorf("eventTime %s: %v", ts, err)
+			continue
+		}
+		if got := lr.Timestamp().AsTime().Format(time.RFC3339Nano); got != want {
+			t.Errorf("eventTime %s: timestamp %s, want %s", ts, got, want)
 		}
 	}
 }

@@ -238,7 +238,9 @@ func (r *Record) EventTime() (t time.Time, ok bool, err error) {
 
 // parseEventTime reads CloudTrail's RFC 3339 times. The common
 // second-precision UTC form is parsed by hand, which is several times cheaper
-// than time.Parse; anything else falls back to it.
+// than time.Parse; anything else falls back to it, and then to the forms that
+// CloudTrail Lake and Athena exports write (a space for the 'T', no zone:
+// CloudTrail times are UTC).
 func parseEventTime(s string) (time.Time, error) {
 	if len(s) == 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
 		y, ok1 := digits(s[0:4])
@@ -252,7 +254,24 @@ func parseEventTime(s string) (time.Time, error) {
 		}
 		return time.Time{}, errors.New("invalid date")
 	}
-	return time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err == nil {
+		return t, nil
+	}
+	for _, layout := range exportTimeLayouts {
+		if t, lerr := time.Parse(layout, s); lerr == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
+}
+
+// exportTimeLayouts are the zone-less event times of CloudTrail Lake query
+// results and Athena (time.Parse reads them as UTC).
+var exportTimeLayouts = []string{
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
 }
 
 func digits(s string) (int, bool) {

@@ -221,6 +221,52 @@ func (s *scanner) value(max int) ([]byte, error) {
 	return v, nil
 }
 
+// skipToObjectLine consumes the input up to the next line that starts with
+// '{' (the next record of a JSON Lines file), or to the end. The next unread
+// byte is consumed in any case.
+func (s *scanner) skipToObjectLine() {
+	if s.pos < s.end {
+		s.pos++
+	}
+	for {
+		i := bytes.IndexByte(s.buf[s.pos:s.end], '\n')
+		if i < 0 {
+			s.pos = s.end
+			if !s.fill(s.pos, 0) {
+				return
+			}
+			continue
+		}
+		s.pos += i + 1
+		for s.pos >= s.end {
+			if !s.fill(s.pos, 0) {
+				return
+			}
+		}
+		if s.buf[s.pos] == '{' {
+			return
+		}
+	}
+}
+
+// maxKeyPeek bounds how far firstKey reads ahead.
+const maxKeyPeek = 4096
+
+// firstKey returns the first key of the object whose '{' is the next unread
+// byte, without consuming anything. It reads ahead at most maxKeyPeek bytes
+// (growing a smaller buffer to that) and reports false when the key is not
+// among them.
+func (s *scanner) firstKey() ([]byte, bool) {
+	for {
+		if key, ok := firstKeyOf(s.buf[s.pos:s.end]); ok {
+			return key, true
+		}
+		if s.end-s.pos >= maxKeyPeek || !s.fill(s.pos, maxKeyPeek) {
+			return nil, false
+		}
+	}
+}
+
 // consume skips prefix if the unread input starts with it.
 func (s *scanner) consume(prefix []byte) bool {
 	for s.end-s.pos < len(prefix) {

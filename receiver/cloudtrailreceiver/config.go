@@ -72,8 +72,8 @@ type Config struct {
 
 // DirectoryConfig is the local directory source.
 type DirectoryConfig struct {
-	// Path is the root of the tree scanned recursively for *.json.gz and
-	// *.json files.
+	// Path is the root of the tree scanned recursively for *.json,
+	// *.jsonl and *.ndjson files, gzipped (*.json.gz, ...) or not.
 	Path string `mapstructure:"path"`
 	// PollInterval is the time between two scans of the tree.
 	PollInterval time.Duration `mapstructure:"poll_interval"`

@@ -43,7 +43,8 @@ type dirEntry struct {
 	settled bool
 }
 
-// directorySource offers the *.json.gz and *.json files under a directory.
+// directorySource offers the JSON files (*.json, *.jsonl, *.ndjson, each
+// possibly .gz) under a directory.
 type directorySource struct {
 	root   string
 	every  time.Duration
@@ -70,10 +71,13 @@ func (*directorySource) String() string { return "directory" }
 
 func (d *directorySource) interval() time.Duration { return d.every }
 
-// isLogFileName reports whether the name has a CloudTrail log file suffix.
+// isLogFileName reports whether the name has the suffix of a file that may
+// hold CloudTrail records: CloudTrail's own *.json.gz, plain *.json, and the
+// JSON Lines names (*.jsonl, *.ndjson) that exports and Firehose deliveries
+// get, each gzipped or not.
 func isLogFileName(name string) bool {
-	n := strings.ToLower(name)
-	return strings.HasSuffix(n, ".json.gz") || strings.HasSuffix(n, ".json")
+	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
+	return strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".ndjson")
 }
 
 func (d *directorySource) poll(ctx context.Context) ([]*file, error) {

@@ -519,6 +519,8 @@ func recordErrorReason(err error) string {
 		return reasonTooLarge
 	case errors.Is(err, cloudtrail.ErrBadEventTime):
 		return reasonBadEventTime
+	case errors.Is(err, cloudtrail.ErrNotCloudTrail):
+		return reasonNotCloudTrail
 	}
 	return reasonInvalidJSON
 }

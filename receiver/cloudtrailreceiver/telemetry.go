@@ -37,6 +37,9 @@ const (
 	reasonInvalidJSON  = "invalid_json"
 	reasonTooLarge     = "too_large"
 	reasonBadEventTime = "bad_event_time"
+	// reasonNotCloudTrail: a JSON Lines object that is neither a record nor
+	// an event holding one.
+	reasonNotCloudTrail = "not_cloudtrail"
 )
 
 // Values of the reason attribute of otelcol_cloudtrail_file_errors.

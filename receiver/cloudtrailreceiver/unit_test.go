@@ -63,6 +63,7 @@ func TestDirectoryListing(t *testing.T) {
 	dir := t.TempDir()
 	for _, rel := range []string{
 		"a.json", "a/b.json.gz", "a/c.JSON", "a/d.json.gz.5f3A1b2c", "a/e.txt", "a-b/f.json", "z.json.gz",
+		"l/events.jsonl", "l/events.ndjson.gz", "l/firehose.jsonl.GZ", "l/flow.log.gz", "l/x.gz",
 	} {
 		writeFile(t, dir, rel, []byte(`{"Records":[]}`+rel))
 	}
@@ -78,7 +79,8 @@ func TestDirectoryListing(t *testing.T) {
 		assert.True(t, filepath.IsAbs(f.path))
 	}
 	// Lexical order of the full path: "a-b/" < "a.json" < "a/" ('-' < '.' < '/').
-	assert.Equal(t, []string{"a-b/f.json", "a.json", "a/b.json.gz", "a/c.JSON", "z.json.gz"}, got)
+	assert.Equal(t, []string{"a-b/f.json", "a.json", "a/b.json.gz", "a/c.JSON",
+		"l/events.jsonl", "l/events.ndjson.gz", "l/firehose.jsonl.GZ", "z.json.gz"}, got)
 
 	// Settled files are not offered again until they change.
 	for _, f := range files {

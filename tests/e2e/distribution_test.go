@@ -76,6 +76,9 @@ func TestDistributionDeliversExamplesOverOTLPHTTP(t *testing.T) {
 	}
 	watchDir := filepath.Join(t.TempDir(), "bucket")
 	copyTree(t, examples, watchDir)
+	// Beside the trail: the same kind of events as other generators write
+	// them (JSON Lines export, EventBridge via Firehose, lookup-events).
+	otherIDs := writeOtherFormats(t, filepath.Join(watchDir, "other-generators"))
 	storageDir := filepath.Join(t.TempDir(), "storage")
 	staging := t.TempDir()
 
@@ -90,6 +93,11 @@ func TestDistributionDeliversExamplesOverOTLPHTTP(t *testing.T) {
 		rep.Files, rep.Digests, len(rep.Events), rep.Duplicates)
 	if len(rep.Events) == 0 {
 		t.Fatalf("the examples under %s hold no %s events: nothing to test", examples, personalizeSource)
+	}
+	for _, id := range otherIDs {
+		if _, ok := rep.Events[id]; !ok {
+			t.Fatalf("oracle missed event %s of the other generators' files", id)
+		}
 	}
 
 	sink := newOTLPSink(t)

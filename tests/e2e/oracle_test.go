@@ -53,9 +53,11 @@ func (r oracleReport) IDs() []string {
 	return ids
 }
 
-// isCloudTrailFileName mirrors the receiver's file selection: *.json.gz and *.json.
+// isCloudTrailFileName mirrors the receiver's file selection: *.json,
+// *.jsonl and *.ndjson, each possibly .gz (case-insensitive).
 func isCloudTrailFileName(name string) bool {
-	return strings.HasSuffix(name, ".json.gz") || strings.HasSuffix(name, ".json")
+	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
+	return strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".ndjson")
 }
 
 // cloudTrailOracle walks dir and returns the records whose eventSource is
@@ -63,7 +65,9 @@ func isCloudTrailFileName(name string) bool {
 // plain JSON. Digest files (a path containing "CloudTrail-Digest", or an
 // object with logFiles and no Records) hold no records. Besides the
 // {"Records":[...]} envelope it reads a bare array of records, the CloudWatch
-// Logs subscription envelope and several documents back to back.
+// Logs subscription envelope, LookupEvents output ({"Events":[...]}),
+// records as top-level objects (JSON Lines), EventBridge events whose detail
+// is a record, and several documents back to back.
 func cloudTrailOracle(dir, source string) (oracleReport, error) {
 	rep := oracleReport{Events: map[string]expectedEvent{}}
 	var paths []string
@@ -202,10 +206,13 @@ func readCloudTrailFile(path string) (records []map[string]any, digest bool, err
 	}
 }
 
-// readTopObject reads the members of a top-level object whose '{' has been consumed.
+// readTopObject reads the members of a top-level object whose '{' has been
+// consumed. An object that is no envelope is a record itself, or an
+// EventBridge event wrapping one.
 func readTopObject(dec *json.Decoder, records *[]map[string]any) (digest bool, err error) {
 	var sawRecords, digestKeys, control bool
 	var cwRecords []map[string]any
+	other := map[string]any{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -228,18 +235,17 @@ func readTopObject(dec *json.Decoder, records *[]map[string]any) (digest bool, e
 			default:
 				return false, fmt.Errorf("Records is not an array (%v)", tok)
 			}
-		case "logEvents":
-			var events []struct {
-				Message string `json:"message"`
-			}
+		case "logEvents", "Events":
+			var events []map[string]any
 			if err := dec.Decode(&events); err != nil {
-				return false, fmt.Errorf("logEvents: %w", err)
+				return false, fmt.Errorf("%s: %w", key, err)
+			}
+			field := "message"
+			if key == "Events" {
+				field = "CloudTrailEvent"
 			}
 			for _, e := range events {
-				md := json.NewDecoder(strings.NewReader(e.Message))
-				md.UseNumber()
-				var rec map[string]any
-				if md.Decode(&rec) == nil && rec != nil {
+				if rec := recordFromString(e[field]); rec != nil {
 					cwRecords = append(cwRecords, rec)
 				}
 			}
@@ -254,10 +260,11 @@ func readTopObject(dec *json.Decoder, records *[]map[string]any) (digest bool, e
 			if key == "logFiles" || strings.HasPrefix(key, "digest") {
 				digestKeys = true
 			}
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			var v any
+			if err := dec.Decode(&v); err != nil {
 				return false, err
 			}
+			other[key] = v
 		}
 	}
 	if _, err := dec.Token(); err != nil { // '}'
@@ -271,13 +278,52 @@ func readTopObject(dec *json.Decoder, records *[]map[string]any) (digest bool, e
 		return false, nil
 	case digestKeys:
 		return true, nil
-	default:
-		return false, errors.New("not a CloudTrail document (no Records, logEvents or digest fields)")
 	}
+	if rec, isEvent := unwrapEvent(other); isEvent {
+		if rec != nil {
+			*records = append(*records, rec)
+		}
+		return false, nil
+	}
+	if _, ok := other["eventSource"]; ok {
+		*records = append(*records, other)
+		return false, nil
+	}
+	return false, errors.New("not a CloudTrail document (no Records, logEvents or digest fields)")
+}
+
+// unwrapEvent returns the record an EventBridge event ("... via CloudTrail")
+// or a LookupEvents event holds; isEvent says whether m is such an event at
+// all (an EventBridge event of another kind holds no record).
+func unwrapEvent(m map[string]any) (rec map[string]any, isEvent bool) {
+	if s, ok := m["CloudTrailEvent"]; ok {
+		return recordFromString(s), true
+	}
+	dt, ok := m["detail-type"].(string)
+	if !ok {
+		return nil, false
+	}
+	detail, _ := m["detail"].(map[string]any)
+	if !strings.HasSuffix(dt, "via CloudTrail") {
+		return nil, true
+	}
+	return detail, true
+}
+
+// recordFromString decodes a record held as a JSON string.
+func recordFromString(v any) map[string]any {
+	s, _ := v.(string)
+	md := json.NewDecoder(strings.NewReader(s))
+	md.UseNumber()
+	var rec map[string]any
+	if md.Decode(&rec) != nil {
+		return nil
+	}
+	return rec
 }
 
 // readRecordArray reads the elements of an array whose '[' has been consumed.
-// Elements that are not objects are passed over.
+// Elements that are not objects are passed over; events are unwrapped.
 func readRecordArray(dec *json.Decoder, records *[]map[string]any) error {
 	for dec.More() {
 		var v any
@@ -285,7 +331,12 @@ func readRecordArray(dec *json.Decoder, records *[]map[string]any) error {
 			return err
 		}
 		if rec, ok := v.(map[string]any); ok {
-			*records = append(*records, rec)
+			if inner, isEvent := unwrapEvent(rec); isEvent {
+				rec = inner
+			}
+			if rec != nil {
+				*records = append(*records, rec)
+			}
 		}
 	}
 	_, err := dec.Token() // ']'
@@ -380,6 +431,71 @@ func writeCloudTrailFile(t testing.TB, stagingDir, path string, records []ctReco
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		t.Fatalf("rename into place: %v", err)
 	}
+}
+
+// writeOtherFormats writes, under root, Personalize events in the shapes other
+// generators give CloudTrail records: JSON Lines of records (an export), a
+// Firehose delivery of EventBridge events (JSON Lines, gzip, an S3 event among
+// them) and `aws cloudtrail lookup-events` output. It returns the eventIDs of
+// the Personalize events.
+func writeOtherFormats(t testing.TB, root string) (ids []string) {
+	t.Helper()
+	at := time.Date(2025, 6, 7, 8, 9, 10, 0, time.UTC)
+	const account, region = "123412341234", "eu-central-1"
+	rec := func(source, name string) ctRecord {
+		r := newCTRecord(account, region, source, name, at, newEventID(t))
+		if source == personalizeSource {
+			ids = append(ids, r.EventID)
+		}
+		return r
+	}
+	line := func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b) + "\n"
+	}
+	write := func(rel string, data []byte) {
+		t.Helper()
+		path := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("exports/personalize.jsonl", []byte(line(rec(personalizeSource, "CreateSolution"))+
+		line(rec("ec2.amazonaws.com", "DescribeInstances"))+line(rec(personalizeSource, "DeleteCampaign"))))
+
+	event := func(r ctRecord) map[string]any {
+		return map[string]any{"version": "0", "id": newEventID(t), "detail-type": "AWS API Call via CloudTrail",
+			"source": "aws.personalize", "account": account, "time": r.EventTime, "region": region,
+			"resources": []any{}, "detail": r}
+	}
+	s3Event := map[string]any{"version": "0", "id": newEventID(t), "detail-type": "Object Created",
+		"source": "aws.s3", "detail": map[string]any{"bucket": map[string]any{"name": "b"}}}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for _, v := range []any{event(rec(personalizeSource, "CreateCampaign")), s3Event, event(rec(personalizeSource, "UpdateCampaign"))} {
+		if _, err := zw.Write([]byte(line(v))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	write("firehose/2025/06/07/08/personalize-events-1-2025-06-07-08-09-10.ndjson.gz", buf.Bytes())
+
+	var lookup []map[string]any
+	for _, r := range []ctRecord{rec(personalizeSource, "DescribeDatasetGroup"), rec(personalizeSource, "ListCampaigns")} {
+		lookup = append(lookup, map[string]any{"EventId": r.EventID, "EventName": r.EventName, "ReadOnly": "true",
+			"EventTime": at.Format(time.RFC3339), "EventSource": r.EventSource, "Resources": []any{},
+			"CloudTrailEvent": strings.TrimSuffix(line(r), "\n")})
+	}
+	write("lookup/lookup-events.json", []byte(line(map[string]any{"Events": lookup, "NextToken": "e2e"})))
+	return ids
 }
 
 // --- tests of the oracle itself (no binary needed) -------------------------
@@ -478,6 +594,17 @@ func TestOracle(t *testing.T) {
 	}
 	if _, ok := rep.Events["p1"].Record["readOnly"].(bool); !ok {
 		t.Errorf("record fields not kept: %v", rep.Events["p1"].Record)
+	}
+
+	other := t.TempDir()
+	ids := writeOtherFormats(t, other)
+	rep, err = cloudTrailOracle(other, personalizeSource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(ids)
+	if got := rep.IDs(); strings.Join(got, ",") != strings.Join(ids, ",") || len(rep.Skipped) > 0 {
+		t.Fatalf("other formats: oracle IDs = %v (skipped %v), want %v", got, rep.Skipped, ids)
 	}
 }
 
