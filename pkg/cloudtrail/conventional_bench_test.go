@@ -256,12 +256,7 @@ func conventionalAttributes(r *convRecord, a pcommon.Map) {
 		put(AttrIdentityInvokedBy, ui.InvokedBy)
 		user := ui.UserName
 		if sc := ui.SessionContext; sc != nil {
-			switch sc.Attributes.MFAAuthenticated {
-			case "true":
-				a.PutBool(AttrSessionMFA, true)
-			case "false":
-				a.PutBool(AttrSessionMFA, false)
-			}
+			putStrBool(a, AttrSessionMFA, sc.Attributes.MFAAuthenticated)
 			put(AttrSessionCreated, sc.Attributes.CreationDate)
 			put(AttrSessionSourceID, sc.SourceIdentity)
 			put(AttrIssuerType, sc.SessionIssuer.Type)
@@ -276,12 +271,7 @@ func conventionalAttributes(r *convRecord, a pcommon.Map) {
 		put(AttrUserID, ui.PrincipalID)
 		put(AttrUserName, user)
 	}
-	switch r.SessionCredentialFromConsole {
-	case "true":
-		a.PutBool(AttrSessionConsole, true)
-	case "false":
-		a.PutBool(AttrSessionConsole, false)
-	}
+	putStrBool(a, AttrSessionConsole, r.SessionCredentialFromConsole)
 	host := ""
 	if tls := r.TLSDetails; tls != nil {
 		if tls.TLSVersion != "" {
@@ -327,4 +317,11 @@ func conventionalAttributes(r *convRecord, a pcommon.Map) {
 		}
 	}
 	put(AttrPersonalizeTrackingID, res.TrackingID)
+}
+
+// putStrBool puts CloudTrail's "true"/"false" strings as a bool.
+func putStrBool(a pcommon.Map, k, v string) {
+	if v == "true" || v == "false" {
+		a.PutBool(k, v == "true")
+	}
 }

@@ -298,20 +298,15 @@ func (d *Decoder) Next() (Raw, error) {
 			if err := d.topObjectKey(); err != nil {
 				return Raw{}, d.fail(err)
 			}
-		case stObject:
-			raw, ok, err := d.topRecord()
-			if err != nil {
-				var re *RecordError
-				if errors.As(err, &re) {
-					return Raw{}, err
-				}
-				return Raw{}, d.fail(err)
+		case stObject, stArray:
+			var raw Raw
+			var ok bool
+			var err error
+			if d.st == stObject {
+				raw, ok, err = d.topRecord()
+			} else {
+				raw, ok, err = d.element()
 			}
-			if ok {
-				return raw, nil
-			}
-		case stArray:
-			raw, ok, err := d.element()
 			if err != nil {
 				var re *RecordError
 				if errors.As(err, &re) {

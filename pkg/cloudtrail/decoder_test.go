@@ -113,28 +113,38 @@ func TestDecoderEnvelopes(t *testing.T) {
 		{"lookup events lines", lookup(r1) + "\n" + lookup(r2), []string{r1, r2}, FormatLookupEvents},
 	}
 	for _, tc := range tests {
-		for _, compress := range []bool{false, true} {
-			for _, bufSize := range []int{0, 7} {
-				t.Run(fmt.Sprintf("%s/gzip=%v/buf=%d", tc.name, compress, bufSize), func(t *testing.T) {
-					in := []byte(tc.in)
-					if compress {
-						in = gz(t, in)
-					}
-					recs, recErrs, err, d := drain(t, in, DecoderOptions{BufferSize: bufSize})
-					if err != nil {
-						t.Fatalf("unexpected error: %v", err)
-					}
-					if len(recErrs) > 0 {
-						t.Fatalf("record errors: %v", recErrs)
-					}
-					if fmt.Sprint(recs) != fmt.Sprint(tc.want) {
-						t.Fatalf("records\n got %q\nwant %q", recs, tc.want)
-					}
-					if d.Format() != tc.format {
-						t.Fatalf("format %v, want %v", d.Format(), tc.format)
-					}
-				})
+		eachVariant(t, tc.name, tc.in, func(t *testing.T, in []byte, opts DecoderOptions) {
+			recs, recErrs, err, d := drain(t, in, opts)
+			if err != nil {
+				t.Fatalf("unexpected error: %v", err)
 			}
+			if len(recErrs) > 0 {
+				t.Fatalf("record errors: %v", recErrs)
+			}
+			if fmt.Sprint(recs) != fmt.Sprint(tc.want) {
+				t.Fatalf("records\n got %q\nwant %q", recs, tc.want)
+			}
+			if d.Format() != tc.format {
+				t.Fatalf("format %v, want %v", d.Format(), tc.format)
+			}
+		})
+	}
+}
+
+// eachVariant runs f on in as a subtest per form the decoder must treat
+// alike: plain and gzip, with the default buffer and with one so small that
+// every value straddles refills.
+func eachVariant(t *testing.T, name, in string, f func(t *testing.T, in []byte, opts DecoderOptions)) {
+	t.Helper()
+	for _, compress := range []bool{false, true} {
+		for _, bufSize := range []int{0, 7} {
+			t.Run(fmt.Sprintf("%s/gzip=%v/buf=%d", name, compress, bufSize), func(t *testing.T) {
+				data := []byte(in)
+				if compress {
+					data = gz(t, data)
+				}
+				f(t, data, DecoderOptions{BufferSize: bufSize})
+			})
 		}
 	}
 }
@@ -242,33 +252,25 @@ func TestDecoderJSONLinesFaults(t *testing.T) {
 		{"pretty-printed and broken", "{\n  \"eventID\": \"x,\n  \"eventName\": \"y\"\n}\n" + a, []string{a}, []int64{0}, 0},
 	}
 	for _, tc := range tests {
-		for _, compress := range []bool{false, true} {
-			for _, bufSize := range []int{0, 7} {
-				t.Run(fmt.Sprintf("%s/gzip=%v/buf=%d", tc.name, compress, bufSize), func(t *testing.T) {
-					in := []byte(tc.in)
-					if compress {
-						in = gz(t, in)
-					}
-					recs, recErrs, err, _ := drain(t, in, DecoderOptions{BufferSize: bufSize})
-					if err != nil {
-						t.Fatalf("file error %v; a broken line must not end the file", err)
-					}
-					if fmt.Sprint(recs) != fmt.Sprint(tc.want) {
-						t.Fatalf("records\n got %q\nwant %q", recs, tc.want)
-					}
-					if len(recErrs) != len(tc.errIdx) {
-						t.Fatalf("record errors %v, want at %v", recErrs, tc.errIdx)
-					}
-					for _, i := range tc.errIdx {
-						if e, ok := recErrs[i]; !ok {
-							t.Fatalf("no record error at %d: %v", i, recErrs)
-						} else if !strings.Contains(e.Error(), "skipped to the next line") && !errors.Is(e, ErrNotCloudTrail) {
-							t.Errorf("record error %q should say where decoding resumed", e)
-						}
-					}
-				})
+		eachVariant(t, tc.name, tc.in, func(t *testing.T, in []byte, opts DecoderOptions) {
+			recs, recErrs, err, _ := drain(t, in, opts)
+			if err != nil {
+				t.Fatalf("file error %v; a broken line must not end the file", err)
 			}
-		}
+			if fmt.Sprint(recs) != fmt.Sprint(tc.want) {
+				t.Fatalf("records\n got %q\nwant %q", recs, tc.want)
+			}
+			if len(recErrs) != len(tc.errIdx) {
+				t.Fatalf("record errors %v, want at %v", recErrs, tc.errIdx)
+			}
+			for _, i := range tc.errIdx {
+				if e, ok := recErrs[i]; !ok {
+					t.Fatalf("no record error at %d: %v", i, recErrs)
+				} else if !strings.Contains(e.Error(), "skipped to the next line") && !errors.Is(e, ErrNotCloudTrail) {
+					t.Errorf("record error %q should say where decoding resumed", e)
+				}
+			}
+		})
 	}
 }
 
