@@ -630,9 +630,19 @@ func (d *Decoder) unwrap(idx int64, v []byte) (Raw, bool, error) {
 
 // isRecordKey reports whether a top-level object whose first key is key is a
 // record or an event wrapping one, rather than an envelope to stream.
+//
+// Any documented top-level record field counts, not only those the mapping
+// reads: key order is not guaranteed, and tools that sort keys start a
+// record with whichever field sorts first.
 func isRecordKey(key []byte) bool {
-	_, ok := fieldOf(string(key))
-	return ok || isWrapperKey(key)
+	if _, ok := fieldOf(string(key)); ok {
+		return true
+	}
+	switch string(key) {
+	case "serviceEventDetails", "edgeDeviceDetails", "eventContext", "annotation":
+		return true
+	}
+	return isWrapperKey(key)
 }
 
 // isWrapperKey reports whether key can be the first key of an EventBridge

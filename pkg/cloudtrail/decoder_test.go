@@ -105,6 +105,7 @@ func TestDecoderEnvelopes(t *testing.T) {
 		{"json lines", r1 + "\n" + r2 + "\n", []string{r1, r2}, FormatObjects},
 		{"json lines crlf", r1 + "\r\n" + r2, []string{r1, r2}, FormatObjects},
 		{"concatenated records", r1 + r2, []string{r1, r2}, FormatObjects},
+		{"json lines, keys sorted", `{"additionalEventData":{},"eventSource":"x"}` + "\n" + `{"annotation":"a","eventSource":"y"}`, []string{`{"additionalEventData":{},"eventSource":"x"}`, `{"annotation":"a","eventSource":"y"}`}, FormatObjects},
 		{"eventbridge", eb(r1) + "\n" + eb(r2) + "\n", []string{r1, r2}, FormatEventBridge},
 		{"eventbridge other events skipped", `{"version":"0","id":"1","detail-type":"Object Created","source":"aws.s3","detail":{"bucket":{"name":"b"}}}` + "\n" + eb(r1), []string{r1}, FormatEventBridge},
 		{"eventbridge array", `[` + eb(r1) + `,` + eb(r2) + `]`, []string{r1, r2}, FormatArray},
