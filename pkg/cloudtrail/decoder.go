@@ -351,7 +351,7 @@ func (d *Decoder) start() error {
 		d.setFormat(FormatArray)
 		return nil
 	case '{':
-		if key, ok := d.sc.firstKey(); ok && isRecordKey(key) {
+		if d.isRecordObject() {
 			// Not an envelope: the object is a record, or an EventBridge or
 			// LookupEvents event holding one. Read it whole.
 			d.st, d.objects = stObject, true
@@ -542,10 +542,8 @@ func (d *Decoder) element() (Raw, bool, error) {
 		return Raw{Index: idx, Data: msg}, true, nil
 	case FormatArray:
 		// Exports may hold EventBridge or LookupEvents events rather than
-		// records; a record's first key tells them apart without a parse.
-		if key, ok := firstKeyOf(v); ok && isWrapperKey(key) {
-			return d.unwrap(idx, v)
-		}
+		// records.
+		return d.record(idx, v)
 	}
 	return Raw{Index: idx, Data: v}, true, nil
 }
@@ -572,11 +570,56 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 	}
 	d.index++
 	d.st = stStart
-	if key, ok := firstKeyOf(v); ok && isWrapperKey(key) {
-		return d.unwrap(idx, v)
+	raw, ok, err := d.record(idx, v)
+	if ok {
+		d.setFormat(FormatObjects) // no-op when unwrap named the event's format
 	}
-	d.setFormat(FormatObjects)
-	return Raw{Index: idx, Data: v}, true, nil
+	return raw, ok, err
+}
+
+// isRecordObject decides, at a top-level '{', whether the object is a record
+// or an event holding one (read whole), or an envelope (streamed member by
+// member, as a Records file may be any size). The first key nearly always
+// tells; when it does not (tools that sort keys put "account" first in an
+// EventBridge event), an object that ends within max_record_size is parsed
+// without being consumed, and its members decide.
+func (d *Decoder) isRecordObject() bool {
+	key, ok := d.sc.firstKey()
+	if !ok {
+		return false
+	}
+	switch string(key) {
+	case "Records", "logEvents", "Events":
+		return false
+	}
+	if isRecordKey(key) || isWrapperKey(key) {
+		return true
+	}
+	v, ok := d.sc.peekObject(d.maxRecord)
+	if !ok || d.cw.Parse(v) != nil {
+		return false
+	}
+	for _, k := range []string{"Records", "logEvents", "Events", "logFiles", "messageType"} {
+		if d.cw.lookup(root, k) >= 0 {
+			return false
+		}
+	}
+	for _, k := range []string{"CloudTrailEvent", "detail-type", "eventSource", "eventName", "eventTime"} {
+		if d.cw.lookup(root, k) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// record returns v, one element or top-level value, as the record it is or
+// holds: an object whose first key is a record field is taken as it is,
+// anything else is parsed to look for a wrapped record.
+func (d *Decoder) record(idx int64, v []byte) (Raw, bool, error) {
+	if key, ok := firstKeyOf(v); !ok || isRecordKey(key) {
+		return Raw{Index: idx, Data: v}, true, nil
+	}
+	return d.unwrap(idx, v)
 }
 
 // lineOriented reports whether the file holds records (or events) as
@@ -594,9 +637,10 @@ func (d *Decoder) skipLine(err error) error {
 	return &RecordError{Index: idx, Err: fmt.Errorf("%w; skipped to the next line starting with '{'", err)}
 }
 
-// unwrap returns the record an EventBridge or LookupEvents event v holds.
-// An EventBridge event that does not come from CloudTrail holds none and is
-// skipped (counted by Skipped).
+// unwrap returns the record an EventBridge or LookupEvents event v holds, or
+// v itself when it is a record after all (its members, not its first key,
+// say so). An EventBridge event that does not come from CloudTrail holds none
+// and is skipped (counted by Skipped); any other object is an error.
 func (d *Decoder) unwrap(idx int64, v []byte) (Raw, bool, error) {
 	if err := d.cw.Parse(v); err != nil {
 		return Raw{}, false, &RecordError{Index: idx, Err: err}
@@ -611,10 +655,10 @@ func (d *Decoder) unwrap(idx int64, v []byte) (Raw, bool, error) {
 	}
 	dt, ok := d.cw.strAt(root, "detail-type")
 	if !ok {
-		if d.cw.lookup(root, "eventSource") >= 0 {
-			// Only its first key looked like an event's.
-			d.setFormat(FormatObjects)
-			return Raw{Index: idx, Data: v}, true, nil
+		for _, k := range []string{"eventSource", "eventName", "eventTime"} {
+			if d.cw.lookup(root, k) >= 0 {
+				return Raw{Index: idx, Data: v}, true, nil
+			}
 		}
 		return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("%w: an object that is neither a record nor an event holding one", ErrNotCloudTrail)}
 	}
@@ -628,8 +672,8 @@ func (d *Decoder) unwrap(idx int64, v []byte) (Raw, bool, error) {
 	return Raw{Index: idx, Data: d.cwBuf}, true, nil
 }
 
-// isRecordKey reports whether a top-level object whose first key is key is a
-// record or an event wrapping one, rather than an envelope to stream.
+// isRecordKey reports whether key is a top-level field of a CloudTrail
+// record, so that an object it starts is a record.
 //
 // Any documented top-level record field counts, not only those the mapping
 // reads: key order is not guaranteed, and tools that sort keys start a
@@ -642,7 +686,7 @@ func isRecordKey(key []byte) bool {
 	case "serviceEventDetails", "edgeDeviceDetails", "eventContext", "annotation":
 		return true
 	}
-	return isWrapperKey(key)
+	return false
 }
 
 // isWrapperKey reports whether key can be the first key of an EventBridge

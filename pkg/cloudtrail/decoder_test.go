@@ -77,6 +77,13 @@ func TestDecoderEnvelopes(t *testing.T) {
 	eb := func(rec string) string {
 		return `{"version":"0","id":"6f7a","detail-type":"AWS API Call via CloudTrail","source":"aws.personalize","account":"111122223333","time":"2024-05-01T10:00:00Z","region":"us-east-1","resources":[],"detail":` + rec + `}`
 	}
+	ebSorted := func(rec string) string {
+		return `{"account":"111122223333","detail":` + rec + `,"detail-type":"AWS API Call via CloudTrail","id":"6f7a","region":"us-east-1","resources":[],"source":"aws.personalize","time":"2024-05-01T10:00:00Z","version":"0"}`
+	}
+	lookupSorted := func(rec string) string {
+		q, _ := jsonQuote(rec)
+		return `{"AccessKeyId":"AKIAEXAMPLE","CloudTrailEvent":` + q + `,"EventId":"1","EventName":"CreateCampaign"}`
+	}
 	lookup := func(rec string) string {
 		q, _ := jsonQuote(rec)
 		return `{"EventId":"1","EventName":"CreateCampaign","ReadOnly":"false","EventTime":"2024-05-01T10:00:00+00:00","EventSource":"personalize.amazonaws.com","Resources":[],"CloudTrailEvent":` + q + `}`
@@ -112,6 +119,11 @@ func TestDecoderEnvelopes(t *testing.T) {
 		{"lookup events", `{"Events":[` + lookup(r1) + `,` + lookup(r2) + `],"NextToken":"abc"}`, []string{r1, r2}, FormatLookupEvents},
 		{"lookup events array", `[` + lookup(r1) + `,` + lookup(r2) + `]`, []string{r1, r2}, FormatArray},
 		{"lookup events lines", lookup(r1) + "\n" + lookup(r2), []string{r1, r2}, FormatLookupEvents},
+		// Tools that sort keys (Go maps, jq -S) put "account" first in an
+		// EventBridge event and "AccessKeyId" in a LookupEvents one.
+		{"eventbridge, keys sorted", ebSorted(r1) + "\n" + ebSorted(r2), []string{r1, r2}, FormatEventBridge},
+		{"eventbridge array, keys sorted", `[` + ebSorted(r1) + `,` + ebSorted(r2) + `]`, []string{r1, r2}, FormatArray},
+		{"lookup events lines, keys sorted", lookupSorted(r1) + "\n" + lookupSorted(r2), []string{r1, r2}, FormatLookupEvents},
 	}
 	for _, tc := range tests {
 		eachVariant(t, tc.name, tc.in, func(t *testing.T, in []byte, opts DecoderOptions) {

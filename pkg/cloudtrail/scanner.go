@@ -249,6 +249,30 @@ func (s *scanner) skipToObjectLine() {
 	}
 }
 
+// peekObject returns the whole object whose '{' is the next unread byte if
+// it ends within limit bytes, reading ahead (and growing the buffer up to
+// limit) as needed, without consuming anything.
+func (s *scanner) peekObject(limit int) ([]byte, bool) {
+	box := boxState{depth: 1}
+	i := 1
+	for {
+		if s.pos+i >= s.end {
+			if s.end-s.pos >= limit || !s.fill(s.pos, limit) {
+				return nil, false
+			}
+			continue
+		}
+		n, done := box.scan(s.buf[s.pos+i : s.end])
+		i += n
+		if done {
+			if i > limit {
+				return nil, false
+			}
+			return s.buf[s.pos : s.pos+i], true
+		}
+	}
+}
+
 // maxKeyPeek bounds how far firstKey reads ahead.
 const maxKeyPeek = 4096
 
