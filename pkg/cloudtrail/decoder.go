@@ -556,11 +556,20 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 		var tl errTooLarge
 		if !errors.As(err, &tl) {
 			if errors.Is(err, errScanEOF) && d.sc.readErr() == nil && d.lineOriented() {
-				// A broken line of a JSON Lines file: its brackets never
-				// balance, so the scan ran to the end of the input. The
-				// lines after it are records of their own.
-				d.st = stStart
-				return Raw{}, false, d.skipLine(errors.New("record does not end (invalid JSON)"))
+				// The scan ran to the end of the input. With a line after
+				// this one that starts an object, this is a broken line of
+				// a JSON Lines file, and the lines after it are records of
+				// their own. Without one, the file ends inside its last
+				// record: cut short, or still being written (the receiver
+				// reads on from this record later), so it is no record
+				// error.
+				if next := d.sc.nextObjectLine(); next > 0 {
+					d.st = stStart
+					d.sc.pos += next
+					idx := d.index
+					d.index++
+					return Raw{}, false, &RecordError{Index: idx, Err: errors.New("record does not end (invalid JSON); skipped to the next line starting with '{'")}
+				}
 			}
 			return Raw{}, false, err
 		}

@@ -243,6 +243,25 @@ func TestDecoderBadInput(t *testing.T) {
 	}
 }
 
+// TestDecoderJSONLinesCutShort: a JSON Lines file that ends inside its last
+// record is cut short (or still being written), a file error at that record,
+// as with any other envelope: the receiver then reads on from that record
+// once the file has grown.
+func TestDecoderJSONLinesCutShort(t *testing.T) {
+	a, b := `{"eventID":"a"}`, `{"eventID":"b"}`
+	in := a + "\n" + b + "\n" + `{"eventID":"c","userIdentity":{"ty`
+	eachVariant(t, "cut", in, func(t *testing.T, in []byte, opts DecoderOptions) {
+		recs, recErrs, err, _ := drain(t, in, opts)
+		if fmt.Sprint(recs) != fmt.Sprint([]string{a, b}) || len(recErrs) > 0 {
+			t.Fatalf("records %q, record errors %v", recs, recErrs)
+		}
+		var fe *FileError
+		if !errors.As(err, &fe) || !errors.Is(err, ErrTruncated) || fe.Index != 2 || fe.Offset != int64(len(a)+len(b)+2) {
+			t.Fatalf("error %v, want ErrTruncated at record 2, byte %d", err, len(a)+len(b)+2)
+		}
+	})
+}
+
 // TestDecoderJSONLinesFaults: in a file of records as top-level objects
 // (JSON Lines), a broken line costs that line only; the decoder resumes at
 // the next line that starts with '{'.
@@ -260,7 +279,6 @@ func TestDecoderJSONLinesFaults(t *testing.T) {
 		{"extra brace", a + "}\n" + b + "\n", []string{a, b}, []int64{1}, 0},
 		{"garbage line", a + "\nnot json\n" + b, []string{a, b}, []int64{1}, 0},
 		{"first line broken", `{"eventID":"x"` + "\n" + a + "\n" + b, []string{a, b}, []int64{0}, 0},
-		{"last line truncated", a + "\n" + b + "\n" + `{"eventID":"c","userIdentity":{"ty`, []string{a, b}, []int64{2}, 0},
 		{"object that is not a record", a + "\n" + `{"version":"3","items":[]}` + "\n" + b, []string{a, b}, []int64{1}, 0},
 		{"pretty-printed and broken", "{\n  \"eventID\": \"x,\n  \"eventName\": \"y\"\n}\n" + a, []string{a}, []int64{0}, 0},
 	}

@@ -273,6 +273,19 @@ func (s *scanner) peekObject(limit int) ([]byte, bool) {
 	}
 }
 
+// nextObjectLine returns how far past the next unread byte the next line
+// that starts with '{' begins, within the buffered input, or -1.
+func (s *scanner) nextObjectLine() int {
+	if s.pos >= s.end {
+		return -1
+	}
+	j := bytes.Index(s.buf[s.pos+1:s.end], []byte("\n{"))
+	if j < 0 {
+		return -1
+	}
+	return 1 + j + 1
+}
+
 // maxKeyPeek bounds how far firstKey reads ahead.
 const maxKeyPeek = 4096
 

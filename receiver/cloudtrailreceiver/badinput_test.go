@@ -172,28 +172,35 @@ func TestBadInput(t *testing.T) {
 
 // A broken file that was modified moments ago is probably still being
 // written: it is retried from its checkpoint, and not reported while it
-// completes.
+// completes. The same holds for a JSON Lines file whose last line is cut.
 func TestFileStillBeingWrittenIsRetried(t *testing.T) {
-	dir := t.TempDir()
 	recs, ids := personalizeRecords("w", 6)
-	full := ctFile(recs...)
-	path := filepath.Join(dir, "growing.json")
-	cut := bytes.Index(full, []byte(recs[3])) + 20 // inside record 3
-	require.NoError(t, os.WriteFile(path, full[:cut], 0o600))
+	for name, full := range map[string][]byte{
+		"growing.json":  ctFile(recs...),
+		"growing.jsonl": []byte(strings.Join(recs, "\n") + "\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, name)
+			cut := bytes.Index(full, []byte(recs[3])) + 20 // inside record 3
+			require.NoError(t, os.WriteFile(path, full[:cut], 0o600))
 
-	next := newRecorder()
-	cfg := testConfig(dir)
-	cfg.Directory.PollInterval = 100 * time.Millisecond
-	h := start(t, cfg, next, nil)
-	require.Eventually(t, func() bool { return len(next.accepted()) == 3 }, waitTimeout, 5*time.Millisecond)
-	require.Eventually(t, func() bool { return h.logs.FilterMessageSnippet("still being written").Len() > 0 }, waitTimeout, 5*time.Millisecond)
+			next := newRecorder()
+			cfg := testConfig(dir)
+			cfg.Directory.PollInterval = 100 * time.Millisecond
+			h := start(t, cfg, next, nil)
+			require.Eventually(t, func() bool { return len(next.accepted()) == 3 }, waitTimeout, 5*time.Millisecond)
+			require.Eventually(t, func() bool { return h.logs.FilterMessageSnippet("still being written").Len() > 0 }, waitTimeout, 5*time.Millisecond)
 
-	// The writer finishes the file.
-	require.NoError(t, os.WriteFile(path, full, 0o600))
-	h.waitCounter(1, metricFiles, attribute.String("result", resultOK))
-	requireExactlyOnce(t, ids, next.accepted())
-	assert.Empty(t, h.errorLogs())
-	assert.Zero(t, h.counter(metricFileErrors))
+			// The writer finishes the file.
+			require.NoError(t, os.WriteFile(path, full, 0o600))
+			h.waitCounter(1, metricFiles, attribute.String("result", resultOK))
+			requireExactlyOnce(t, ids, next.accepted())
+			assert.Empty(t, h.errorLogs())
+			assert.Zero(t, h.counter(metricFileErrors))
+			assert.Zero(t, h.counter(metricRecordsFailed))
+		})
+	}
 }
 
 // A recent broken file that is never completed is reported once it stops
