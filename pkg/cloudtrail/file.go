@@ -14,6 +14,10 @@ type FileStats struct {
 	Records  int64 // records seen (selected or not), i.e. the next index to read
 	Selected int64 // records mapped into the batch
 	Failed   int64 // records skipped because of an error
+	// Skipped counts values that hold no record and were passed over
+	// (Decoder.Skipped): CloudWatch control messages, EventBridge events
+	// not from CloudTrail. They are among Records, never Selected.
+	Skipped int64
 }
 
 // FileReader reads the selected records of one file into a Batch.
@@ -62,6 +66,10 @@ func (f *FileReader) Close() error { return f.dec.Close() }
 func (f *FileReader) Stats() FileStats {
 	s := f.stats
 	s.Format = f.dec.Format()
+	s.Skipped = f.dec.Skipped()
+	// Values passed over after the last record returned (a trailing control
+	// message) are read too.
+	s.Records = max(s.Records, f.dec.index)
 	return s
 }
 

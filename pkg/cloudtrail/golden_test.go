@@ -64,6 +64,7 @@ type goldenFile struct {
 	Format       string         `json:"format"`
 	Records      int64          `json:"records"`
 	Selected     int64          `json:"selected"`
+	Skipped      int64          `json:"skipped,omitempty"`
 	RecordErrors []string       `json:"record_errors,omitempty"`
 	FileError    string         `json:"file_error,omitempty"`
 	Logs         []goldenRecord `json:"logs"`
@@ -131,7 +132,7 @@ func decodeForGolden(t *testing.T, path string, sel *Selector) (goldenFile, plog
 		}
 	}
 	st := fr.Stats()
-	g.Format, g.Records, g.Selected = st.Format.String(), st.Records, st.Selected
+	g.Format, g.Records, g.Selected, g.Skipped = st.Format.String(), st.Records, st.Selected, st.Skipped
 	g.Logs = goldenLogs(all)
 	return g, all
 }

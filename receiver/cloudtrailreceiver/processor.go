@@ -376,6 +376,7 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 		st := fr.Stats()
 		p.tel.add(ctx, p.tel.recordsRead, st.Records-last.Records)
 		p.tel.add(ctx, p.tel.recordsSelected, st.Selected-last.Selected)
+		p.tel.add(ctx, p.tel.recordsSkipped, st.Skipped-last.Skipped)
 		last = st
 		if batch.Len() > 0 {
 			switch p.deliver(ctx, f, batch, cp.Records, st.Records) {
@@ -397,7 +398,7 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 				p.tel.file(ctx, resultDigest)
 			} else {
 				p.logger.Debug("CloudTrail file processed", zap.String("file", f.path),
-					zap.Int64("records", st.Records), zap.Int64("selected", st.Selected), zap.Int64("failed", st.Failed))
+					zap.Int64("records", st.Records), zap.Int64("selected", st.Selected), zap.Int64("failed", st.Failed), zap.Int64("skipped", st.Skipped))
 				p.tel.file(ctx, resultOK)
 			}
 			return outcomeDone

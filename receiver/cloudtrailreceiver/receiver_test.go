@@ -124,6 +124,29 @@ func TestEventSelection(t *testing.T) {
 	}
 }
 
+// Values of a file that hold no record are counted, not dropped unseen: an
+// EventBridge delivery with an S3 event among the CloudTrail ones, and a
+// CloudWatch Logs control message.
+func TestValuesWithoutRecordsAreCounted(t *testing.T) {
+	event := func(detailType, detail string) string {
+		return `{"version":"0","id":"e","detail-type":"` + detailType + `","source":"aws.personalize","account":"111122223333","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":` + detail + `}`
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "firehose.jsonl.gz", gzipBytes(t, []byte(
+		event("AWS API Call via CloudTrail", ctRecord("p1", personalizeSrc, "CreateCampaign"))+"\n"+
+			event("Object Created", `{"bucket":{"name":"b"}}`)+"\n"+
+			event("AWS API Call via CloudTrail", ctRecord("p2", personalizeSrc, "DeleteCampaign"))+"\n")))
+	writeFile(t, dir, "control.json", []byte(`{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}`))
+	next := newRecorder()
+	h := start(t, testConfig(dir), next, nil)
+	h.waitCounter(2, metricFiles, attribute.String("result", resultOK))
+	requireExactlyOnce(t, []string{"p1", "p2"}, next.accepted())
+	assert.Equal(t, int64(2), h.counter(metricRecordsSkipped))
+	assert.Equal(t, int64(4), h.counter(metricRecordsRead))
+	assert.Zero(t, h.counter(metricRecordsFailed))
+	assert.Empty(t, h.errorLogs())
+}
+
 func TestBodyModes(t *testing.T) {
 	rec := ctRecord("p1", personalizeSrc, "CreateCampaign")
 	for _, mode := range []string{"map", "json", "none"} {

@@ -19,6 +19,7 @@ const (
 	metricRecordsRead      = "otelcol_cloudtrail_records_read"
 	metricRecordsSelected  = "otelcol_cloudtrail_records_selected"
 	metricRecordsFailed    = "otelcol_cloudtrail_records_failed"
+	metricRecordsSkipped   = "otelcol_cloudtrail_records_skipped"
 	metricRecordsDuplicate = "otelcol_cloudtrail_records_duplicate"
 	metricRecordsDropped   = "otelcol_cloudtrail_records_dropped"
 	metricConsumeRetries   = "otelcol_cloudtrail_consume_retries"
@@ -61,6 +62,7 @@ type telemetry struct {
 	recordsRead      metric.Int64Counter
 	recordsSelected  metric.Int64Counter
 	recordsFailed    metric.Int64Counter
+	recordsSkipped   metric.Int64Counter
 	recordsDuplicate metric.Int64Counter
 	recordsDropped   metric.Int64Counter
 	consumeRetries   metric.Int64Counter
@@ -83,6 +85,7 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 	t.recordsRead = counter(metricRecordsRead, "CloudTrail records read from files, selected or not.", "{record}")
 	t.recordsSelected = counter(metricRecordsSelected, "CloudTrail records that matched the selection and were mapped to log records.", "{record}")
 	t.recordsFailed = counter(metricRecordsFailed, "CloudTrail records skipped because they could not be decoded, by reason.", "{record}")
+	t.recordsSkipped = counter(metricRecordsSkipped, "Values in CloudTrail files that hold no record and were passed over: CloudWatch Logs control messages, EventBridge events not from CloudTrail.", "{record}")
 	t.recordsDuplicate = counter(metricRecordsDuplicate, "CloudTrail records dropped because their eventID was already delivered.", "{record}")
 	t.recordsDropped = counter(metricRecordsDropped, "Log records dropped because the next consumer rejected them with a permanent error.", "{record}")
 	t.consumeRetries = counter(metricConsumeRetries, "Retries of a batch after the next consumer returned a retryable error.", "{retry}")
