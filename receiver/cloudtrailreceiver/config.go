@@ -194,6 +194,11 @@ type SQSConfig struct {
 	ForcePathStyle bool `mapstructure:"force_path_style"`
 	// RoleARN is a role assumed to receive messages and read objects.
 	RoleARN string `mapstructure:"role_arn"`
+	// AnyKey reads every object a notification names, whatever its key,
+	// not only CloudTrail log files of the AWSLogs/ layout: for buckets
+	// that other tools fill with CloudTrail records (an EventBridge rule
+	// delivering through Firehose, exports). Digest keys are still skipped.
+	AnyKey bool `mapstructure:"any_key"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}

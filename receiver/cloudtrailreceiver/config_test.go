@@ -142,6 +142,7 @@ func TestLoadConfigSQS(t *testing.T) {
 		S3Endpoint:        "http://127.0.0.1:9000",
 		ForcePathStyle:    true,
 		RoleARN:           "arn:aws:iam::111122223333:role/cloudtrail-reader",
+		AnyKey:            true,
 	}
 	assert.Equal(t, want, cfg)
 

@@ -43,6 +43,16 @@ const (
 // ---- CloudTrail fixtures ----
 
 // ctRecord returns one CloudTrail record as JSON.
+// ebCloudTrail is the detail-type of EventBridge events that carry an API
+// call recorded by CloudTrail.
+const ebCloudTrail = "AWS API Call via CloudTrail"
+
+// ebEvent is one EventBridge event, as an EventBridge rule delivering through
+// Firehose writes it, one per line.
+func ebEvent(detailType, detail string) string {
+	return `{"version":"0","id":"e","detail-type":"` + detailType + `","source":"aws.personalize","account":"111122223333","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":` + detail + `}`
+}
+
 func ctRecord(id, source, name string) string {
 	return ctRecordTime(id, source, name, "2024-05-01T12:00:00Z")
 }

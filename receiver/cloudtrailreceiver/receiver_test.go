@@ -128,14 +128,11 @@ func TestEventSelection(t *testing.T) {
 // EventBridge delivery with an S3 event among the CloudTrail ones, and a
 // CloudWatch Logs control message.
 func TestValuesWithoutRecordsAreCounted(t *testing.T) {
-	event := func(detailType, detail string) string {
-		return `{"version":"0","id":"e","detail-type":"` + detailType + `","source":"aws.personalize","account":"111122223333","time":"2024-05-01T12:00:00Z","region":"us-east-1","resources":[],"detail":` + detail + `}`
-	}
 	dir := t.TempDir()
 	writeFile(t, dir, "firehose.jsonl.gz", gzipBytes(t, []byte(
-		event("AWS API Call via CloudTrail", ctRecord("p1", personalizeSrc, "CreateCampaign"))+"\n"+
-			event("Object Created", `{"bucket":{"name":"b"}}`)+"\n"+
-			event("AWS API Call via CloudTrail", ctRecord("p2", personalizeSrc, "DeleteCampaign"))+"\n")))
+		ebEvent(ebCloudTrail, ctRecord("p1", personalizeSrc, "CreateCampaign"))+"\n"+
+			ebEvent("Object Created", `{"bucket":{"name":"b"}}`)+"\n"+
+			ebEvent(ebCloudTrail, ctRecord("p2", personalizeSrc, "DeleteCampaign"))+"\n")))
 	writeFile(t, dir, "control.json", []byte(`{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logGroup":"","logStream":"","subscriptionFilters":[],"logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}`))
 	next := newRecorder()
 	h := start(t, testConfig(dir), next, nil)

@@ -84,6 +84,15 @@ func newSQSSource(cfg SQSConfig, sqsClient sqsAPI, s3Client s3ObjectAPI, logger 
 
 func (*sqsSource) String() string { return "sqs" }
 
+// wanted reports whether the object under key is to be read: a CloudTrail
+// log file, or with any_key anything but a digest.
+func (s *sqsSource) wanted(key string) bool {
+	if s.cfg.AnyKey {
+		return !strings.Contains(key, digestPathMarker)
+	}
+	return s3keys.IsLogFile(key)
+}
+
 // interval: receives long-poll, so the next one starts at once; without
 // long polling an empty queue is asked once a second.
 func (s *sqsSource) interval() time.Duration {
@@ -143,7 +152,7 @@ func (s *sqsSource) poll(ctx context.Context) ([]*file, error) {
 			continue
 		}
 		for _, ref := range refs {
-			if !s3keys.IsLogFile(ref.key) {
+			if !s.wanted(ref.key) {
 				s.logger.Debug("Ignoring an object that is not a CloudTrail log file", zap.String("message_id", msg.id),
 					zap.String("bucket", ref.bucket), zap.String("key", ref.key))
 				continue

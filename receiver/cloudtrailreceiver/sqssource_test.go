@@ -2,6 +2,7 @@ package cloudtrailreceiver
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -129,6 +130,35 @@ func TestSQSNotificationShapes(t *testing.T) {
 	require.Zero(t, env.s3.getCount(digest), "digests are not read")
 	for _, m := range env.sqs.Messages(sqsQueue) {
 		require.Equal(t, 1, m.ReceiveCount, "message %s was received again", m.ID)
+	}
+}
+
+// TestSQSAnyKey: objects outside the AWSLogs/ layout, such as a Firehose
+// delivery of EventBridge events, are read only with any_key.
+func TestSQSAnyKey(t *testing.T) {
+	const key = "firehose/2024/05/01/12/personalize-events-1-2024-05-01-12-00-00-0a1b2c3d"
+	body := ebEvent(ebCloudTrail, ctRecord("fh-1", personalizeSrc, "CreateCampaign")) + "\n" +
+		ebEvent(ebCloudTrail, ctRecord("fh-2", "s3.amazonaws.com", "GetObject")) + "\n" +
+		ebEvent(ebCloudTrail, ctRecord("fh-3", personalizeSrc, "DeleteCampaign")) + "\n"
+	for _, anyKey := range []bool{false, true} {
+		t.Run(fmt.Sprintf("any_key=%v", anyKey), func(t *testing.T) {
+			env := newSQSEnv(t)
+			env.s3.put(key, gzipBytes(t, []byte(body)))
+			env.sqs.Send(sqsQueue, s3EventBody(t, key))
+			cfg := env.config()
+			cfg.SQS.AnyKey = anyKey
+			rec := newRecorder()
+			h := start(t, cfg, rec, nil)
+			env.waitDeleted(t)
+			h.settle()
+			if anyKey {
+				requireExactlyOnce(t, []string{"fh-1", "fh-3"}, rec.accepted())
+			} else {
+				require.Empty(t, rec.accepted())
+				require.Zero(t, env.s3.getCount(key), "a key outside the layout is not read")
+			}
+			require.Empty(t, h.errorLogs())
+		})
 	}
 }
 
