@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/s2"
+	"github.com/klauspost/compress/zstd"
 )
 
 // Format is the envelope a file turned out to have.
@@ -74,6 +76,12 @@ var (
 	ErrTruncated = errors.New("file ends in the middle of the JSON")
 	// ErrRecordTooLarge: one record exceeded the maximum record size; it was skipped.
 	ErrRecordTooLarge = errors.New("record exceeds max_record_size")
+	// ErrUnsupportedCompression: the file is compressed in a format the
+	// decoder does not read (zip, bzip2, xz).
+	ErrUnsupportedCompression = errors.New("compressed in a format that is not read")
+	// ErrDecompress: a zstd or snappy stream is corrupt. (gzip faults keep
+	// the gzip package's errors: gzip.ErrChecksum, flate.CorruptInputError.)
+	ErrDecompress = errors.New("corrupt compressed data")
 )
 
 // RecordError is a failure confined to one record. The decoder has skipped
@@ -128,8 +136,8 @@ const (
 
 // Decoder reads the records of one CloudTrail file as a stream.
 //
-// It accepts gzip or plain JSON (told apart by the gzip magic bytes, never by
-// a file name or header), the {"Records":[...]} envelope, a bare array of
+// It accepts plain JSON, gzip, zstd or Snappy (told apart by magic bytes,
+// never by a file name or header), the {"Records":[...]} envelope, a bare array of
 // records, the CloudWatch Logs subscription envelope, records as top-level
 // objects (JSON Lines), EventBridge events wrapping records, LookupEvents
 // output, and several of these concatenated back to back (as Firehose may
@@ -152,52 +160,123 @@ type Decoder struct {
 	skipped    int64
 	needComma  bool // an element was read: ',' or ']' must follow
 	objects    bool // a top-level object was read as a record or event
+	zstd       *zstd.Decoder
+	// compression names the file's compression ("gzip", ...), "" when plain.
+	compression string
 }
 
-var (
-	gzipMagic = []byte{0x1f, 0x8b}
-	utf8BOM   = []byte{0xEF, 0xBB, 0xBF}
-)
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// NewDecoder returns a decoder over r. It reads the first bytes to detect gzip.
+// compression is what a stream's first bytes say it is compressed with.
+type compression struct {
+	name  string
+	magic []byte
+	read  bool // the decoder reads it; otherwise ErrUnsupportedCompression
+}
+
+// compressions are told apart by magic bytes, never by a file name or a
+// Content-Encoding. CloudTrail writes gzip; Firehose deliveries (EventBridge
+// events, CloudWatch Logs) may also be Snappy (framing format) or ZIP, and
+// archives of trails are sometimes recompressed. The unread ones are named in
+// the error, rather than failing as "not JSON".
+var compressions = []compression{
+	{"gzip", []byte{0x1f, 0x8b}, true},
+	{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd}, true},
+	{"snappy", []byte("\xff\x06\x00\x00sNaPpY"), true},
+	{"s2", []byte("\xff\x06\x00\x00S2sTwO"), true},
+	{"zip", []byte("PK\x03\x04"), false},
+	{"bzip2", []byte("BZh"), false},
+	{"xz", []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}, false},
+}
+
+// sniffLen is how many first bytes sniff looks at: the longest magic.
+const sniffLen = 10
+
+// compressionOf returns the compression whose magic head starts with, or
+// nil for plain input.
+func compressionOf(head []byte) *compression {
+	for i := range compressions {
+		if bytes.HasPrefix(head, compressions[i].magic) {
+			return &compressions[i]
+		}
+	}
+	return nil
+}
+
+// NewDecoder returns a decoder over r. It reads the first bytes to detect
+// the compression.
 func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 	d := &Decoder{maxRecord: opts.MaxRecordSize}
 	if d.maxRecord <= 0 {
 		d.maxRecord = DefaultMaxRecordSize
 	}
-	src, isGzip, err := sniffGzip(r)
+	src, comp, err := sniff(r)
 	if err != nil {
 		return nil, err
 	}
-	if isGzip {
-		gz, err := gzip.NewReader(src)
-		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+	if comp != nil {
+		d.compression = comp.name
+		switch comp.name {
+		case "gzip":
+			gz, err := gzip.NewReader(src)
+			if err != nil {
+				return nil, fmt.Errorf("gzip: %w", err)
+			}
+			d.gz = gz
+			src = gz
+		case "zstd":
+			// One goroutine and a bounded window: a file is one stream
+			// among many the receiver may read at once.
+			zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+				zstd.WithDecoderMaxWindow(32<<20))
+			if err != nil {
+				return nil, fmt.Errorf("zstd: %w", err)
+			}
+			d.zstd = zr
+			src = decompressErrors{zr, "zstd"}
+		case "snappy", "s2":
+			src = decompressErrors{s2.NewReader(src), comp.name}
+		default:
+			return nil, fmt.Errorf("%w: %s (gzip, zstd and snappy are read)", ErrUnsupportedCompression, comp.name)
 		}
-		d.gz = gz
-		src = gz
 	}
 	d.sc = newScanner(src, opts.BufferSize)
 	return d, nil
 }
 
-// sniffGzip looks at the first bytes of r for the gzip magic and returns a
-// reader of the whole stream, the sniffed bytes included.
+// decompressErrors marks a decompressor's failures (other than the end of
+// its input) with ErrDecompress, so that they read as a fault of the
+// compressed data rather than of the JSON.
+type decompressErrors struct {
+	r    io.Reader
+	name string
+}
+
+func (e decompressErrors) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("%w (%s): %w", ErrDecompress, e.name, err)
+	}
+	return n, err
+}
+
+// sniff looks at the first bytes of r for a compression's magic and returns
+// a reader of the whole stream, the sniffed bytes included.
 //
 // Decompression reads byte by byte through an io.ByteReader, and flate has
 // fast paths for the concrete readers a stream most often already is
 // (*bufio.Reader, *bytes.Reader, *strings.Reader), so such a reader is
 // handed on as it is (peeked, or read and rewound) rather than wrapped again;
-// other gzip streams get one bufio.Reader. Plain input goes straight into the
-// scanner's buffer with no intermediate copy.
-func sniffGzip(r io.Reader) (io.Reader, bool, error) {
+// other compressed streams get one bufio.Reader. Plain input goes straight
+// into the scanner's buffer with no intermediate copy.
+func sniff(r io.Reader) (io.Reader, *compression, error) {
 	switch r := r.(type) {
 	case *bufio.Reader:
-		head, err := r.Peek(len(gzipMagic))
-		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, false, err
+		head, err := r.Peek(sniffLen)
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, nil, err
 		}
-		return r, bytes.Equal(head, gzipMagic), nil
+		return r, compressionOf(head), nil
 	case interface {
 		io.ReadSeeker
 		io.ByteReader
@@ -205,24 +284,24 @@ func sniffGzip(r io.Reader) (io.Reader, bool, error) {
 		if pos, err := r.Seek(0, io.SeekCurrent); err == nil {
 			head, err := readHead(r)
 			if err != nil {
-				return nil, false, err
+				return nil, nil, err
 			}
 			if _, err := r.Seek(pos, io.SeekStart); err == nil {
-				return r, bytes.Equal(head, gzipMagic), nil
+				return r, compressionOf(head), nil
 			}
 			return putBack(head, r)
 		}
 	}
 	head, err := readHead(r)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
 	return putBack(head, r)
 }
 
-// readHead reads the bytes sniffGzip looks at (fewer if the stream is shorter).
+// readHead reads the bytes sniff looks at (fewer if the stream is shorter).
 func readHead(r io.Reader) ([]byte, error) {
-	head := make([]byte, len(gzipMagic))
+	head := make([]byte, sniffLen)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
@@ -231,12 +310,12 @@ func readHead(r io.Reader) ([]byte, error) {
 }
 
 // putBack returns the stream of head followed by the rest of r.
-func putBack(head []byte, r io.Reader) (io.Reader, bool, error) {
+func putBack(head []byte, r io.Reader) (io.Reader, *compression, error) {
 	src := io.MultiReader(bytes.NewReader(head), r)
-	if bytes.Equal(head, gzipMagic) {
-		return bufio.NewReaderSize(src, 64<<10), true, nil
+	if comp := compressionOf(head); comp != nil {
+		return bufio.NewReaderSize(src, 64<<10), comp, nil
 	}
-	return src, false, nil
+	return src, nil, nil
 }
 
 // Format is the envelope seen so far (final once Next returned io.EOF).
@@ -251,8 +330,11 @@ func (d *Decoder) Skipped() int64 { return d.skipped }
 // Offset is the number of decompressed bytes consumed so far.
 func (d *Decoder) Offset() int64 { return d.sc.offset() }
 
-// Close releases the gzip reader, if any. It does not close the source.
+// Close releases the decompressor, if any. It does not close the source.
 func (d *Decoder) Close() error {
+	if d.zstd != nil {
+		d.zstd.Close()
+	}
 	if d.gz != nil {
 		return d.gz.Close()
 	}
@@ -267,7 +349,7 @@ func (d *Decoder) fail(err error) error {
 		err = ErrTruncated
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		err = fmt.Errorf("%w (truncated gzip stream?)", err)
+		err = fmt.Errorf("%w (truncated %s stream?)", err, d.compression)
 	}
 	d.err = &FileError{Index: d.index, Offset: d.sc.offset(), Err: err}
 	d.st = stDone

@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/klauspost/compress/s2"
+	"github.com/klauspost/compress/zstd"
 )
 
 // drain reads every record of input and returns their JSON, the record
@@ -145,19 +148,93 @@ func TestDecoderEnvelopes(t *testing.T) {
 }
 
 // eachVariant runs f on in as a subtest per form the decoder must treat
-// alike: plain and gzip, with the default buffer and with one so small that
-// every value straddles refills.
+// alike: plain, gzip, zstd and snappy, with the default buffer and with one
+// so small that every value straddles refills.
 func eachVariant(t *testing.T, name, in string, f func(t *testing.T, in []byte, opts DecoderOptions)) {
 	t.Helper()
-	for _, compress := range []bool{false, true} {
+	for _, c := range compressors {
 		for _, bufSize := range []int{0, 7} {
-			t.Run(fmt.Sprintf("%s/gzip=%v/buf=%d", name, compress, bufSize), func(t *testing.T) {
-				data := []byte(in)
-				if compress {
-					data = gz(t, data)
-				}
-				f(t, data, DecoderOptions{BufferSize: bufSize})
+			t.Run(fmt.Sprintf("%s/%s/buf=%d", name, c.name, bufSize), func(t *testing.T) {
+				f(t, c.compress(t, []byte(in)), DecoderOptions{BufferSize: bufSize})
 			})
+		}
+	}
+}
+
+// compressors are the encodings the decoder reads, each with a writer.
+var compressors = []struct {
+	name     string
+	compress func(testing.TB, []byte) []byte
+}{
+	{"plain", func(_ testing.TB, b []byte) []byte { return b }},
+	{"gzip", gz},
+	{"zstd", func(t testing.TB, b []byte) []byte {
+		var buf bytes.Buffer
+		w, err := zstd.NewWriter(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}},
+	{"snappy", func(t testing.TB, b []byte) []byte {
+		var buf bytes.Buffer
+		w := s2.NewWriter(&buf, s2.WriterSnappyCompat())
+		if _, err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}},
+}
+
+// TestDecoderCompressions: every compression is found by its magic bytes
+// whatever the source reader; the ones not read, and corrupt or cut streams,
+// give errors that say so.
+func TestDecoderCompressions(t *testing.T) {
+	doc := []byte(`{"Records":[{"eventID":"a"},{"eventID":"b"}]}`)
+	for _, c := range compressors {
+		data := c.compress(t, doc)
+		for _, src := range []struct {
+			name string
+			r    io.Reader
+		}{
+			{"bytes", bytes.NewReader(data)},
+			{"bufio", bufio.NewReader(bytes.NewReader(data))},
+			{"one byte at a time", iotest.OneByteReader(bytes.NewReader(data))},
+		} {
+			recs, _, err, d := drainFrom(t, src.r, DecoderOptions{})
+			if err != nil || len(recs) != 2 {
+				t.Errorf("%s from %s: records %q, error %v", c.name, src.name, recs, err)
+			}
+			if d != nil {
+				d.Close()
+			}
+		}
+		if c.name == "plain" {
+			continue
+		}
+		_, _, err, _ := drain(t, data[:len(data)-4], DecoderOptions{})
+		if err == nil || !strings.Contains(err.Error(), "truncated") && !errors.Is(err, ErrDecompress) && !errors.Is(err, ErrTruncated) {
+			t.Errorf("%s cut short: error %v", c.name, err)
+		}
+	}
+	corrupt := compressors[2].compress(t, bytes.Repeat(doc, 50))
+	corrupt[len(corrupt)/2] ^= 0xff
+	if _, _, err, _ := drain(t, corrupt, DecoderOptions{}); !errors.Is(err, ErrDecompress) {
+		t.Errorf("corrupt zstd: error %v, want ErrDecompress", err)
+	}
+	for name, head := range map[string]string{"zip": "PK\x03\x04\x14\x00", "bzip2": "BZh91AY&SY", "xz": "\xfd7zXZ\x00\x00"} {
+		_, _, err, _ := drain(t, []byte(head+"rest of the archive"), DecoderOptions{})
+		if !errors.Is(err, ErrUnsupportedCompression) || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %v, want ErrUnsupportedCompression naming it", name, err)
 		}
 	}
 }
@@ -409,6 +486,9 @@ func FuzzDecoder(f *testing.F) {
 		`{"Events":[{"EventId":"1","CloudTrailEvent":"{\"eventID\":\"a\"}"}]}`, `[{"CloudTrailEvent":"{}"},{"detail":[]}]`,
 	} {
 		f.Add([]byte(s), uint8(0))
+	}
+	for _, c := range compressors[1:] {
+		f.Add(c.compress(f, []byte(`{"Records":[{"eventID":"a"}]}`+"\n"+`{"eventID":"b"}`)), uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, buf uint8) {
 		recs, recErrs, err, _ := drain(t, in, DecoderOptions{BufferSize: int(buf), MaxRecordSize: 1 << 16})

@@ -85,6 +85,7 @@ func TestBadInput(t *testing.T) {
 		{name: "whitespace only", file: "a-bad.json", data: []byte(" \n\t\n"), fileFault: fileReasonEmpty, index: 0},
 		{name: "broken line of a JSON Lines file", file: "a-bad.jsonl", data: []byte(r("l-0") + "\n" + `{"eventID":"l-1","eventSource":"personalize.amazonaws.com","x":"abc` + "\n" + r("l-2") + "\n"), wantIDs: []string{"l-0", "l-2"}, recordFault: reasonInvalidJSON, index: 1},
 		{name: "JSON Lines object that is not CloudTrail", file: "a-bad.jsonl", data: []byte(r("v-0") + "\n" + `{"version":"3","items":[]}` + "\n" + r("v-2") + "\n"), wantIDs: []string{"v-0", "v-2"}, recordFault: reasonNotCloudTrail, index: 1},
+		{name: "zip archive", file: "a-bad.json", data: []byte("PK\x03\x04\x14\x00\x08\x00rest of the archive"), fileFault: fileReasonUnsupported, index: 0},
 		{name: "JSON that is not CloudTrail", file: "a-bad.json", data: []byte(`{"items":[{"eventID":"n-0"}],"count":1}`), fileFault: fileReasonNotCloudTrail, index: 0},
 		{name: "not JSON at all", file: "a-bad.json", data: []byte("eventID,eventName\n1,CreateCampaign\n"), fileFault: fileReasonInvalidJSON, index: 0},
 		{name: "record over max_record_size", file: "a-bad.json", maxRecord: 4096, data: ctFile(r("l-0"), huge, r("l-2")), wantIDs: []string{"l-0", "l-2"}, recordFault: reasonTooLarge, index: 1},

@@ -537,6 +537,10 @@ func fileErrorReason(err error) string {
 		return fileReasonTruncated
 	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader):
 		return fileReasonGzip
+	case errors.Is(err, cloudtrail.ErrDecompress):
+		return fileReasonCompression
+	case errors.Is(err, cloudtrail.ErrUnsupportedCompression):
+		return fileReasonUnsupported
 	}
 	var ce flate.CorruptInputError
 	if errors.As(err, &ce) {

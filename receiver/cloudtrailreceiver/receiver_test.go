@@ -1,12 +1,15 @@
 package cloudtrailreceiver
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -141,6 +144,29 @@ func TestValuesWithoutRecordsAreCounted(t *testing.T) {
 	assert.Equal(t, int64(2), h.counter(metricRecordsSkipped))
 	assert.Equal(t, int64(4), h.counter(metricRecordsRead))
 	assert.Zero(t, h.counter(metricRecordsFailed))
+	assert.Empty(t, h.errorLogs())
+}
+
+// Files compressed with zstd or Snappy (Firehose can deliver either) are read
+// like gzip ones, found by their magic bytes whatever their names.
+func TestCompressedFiles(t *testing.T) {
+	dir := t.TempDir()
+	var zb, sb bytes.Buffer
+	zw, err := zstd.NewWriter(&zb)
+	require.NoError(t, err)
+	_, err = zw.Write(ctFile(ctRecord("z1", personalizeSrc, "CreateCampaign")))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	sw := s2.NewWriter(&sb, s2.WriterSnappyCompat())
+	_, err = sw.Write(ctFile(ctRecord("s1", personalizeSrc, "CreateCampaign")))
+	require.NoError(t, err)
+	require.NoError(t, sw.Close())
+	writeFile(t, dir, "a.json", zb.Bytes())
+	writeFile(t, dir, "b.jsonl.gz", sb.Bytes())
+	next := newRecorder()
+	h := start(t, testConfig(dir), next, nil)
+	h.waitCounter(2, metricFiles, attribute.String("result", resultOK))
+	requireExactlyOnce(t, []string{"z1", "s1"}, next.accepted())
 	assert.Empty(t, h.errorLogs())
 }
 

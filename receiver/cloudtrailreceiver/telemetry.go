@@ -50,6 +50,8 @@ const (
 	fileReasonTruncated     = "truncated"
 	fileReasonInvalidJSON   = "invalid_json"
 	fileReasonGzip          = "invalid_gzip"
+	fileReasonCompression   = "invalid_compression" // corrupt zstd or snappy
+	fileReasonUnsupported   = "unsupported_compression"
 	fileReasonRead          = "read_error"
 	fileReasonMissing       = "missing"       // an S3 object listed but gone (404)
 	fileReasonAccessDenied  = "access_denied" // an S3 object that cannot be read (403); retried
