@@ -349,7 +349,7 @@ func (d *Decoder) fail(err error) error {
 		err = ErrTruncated
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		err = fmt.Errorf("%w (truncated %s stream?)", err, d.compression)
+		err = fmt.Errorf("%w (truncated %s)", err, strings.TrimPrefix(d.compression+" stream?", " "))
 	}
 	d.err = &FileError{Index: d.index, Offset: d.sc.offset(), Err: err}
 	d.st = stDone
@@ -647,8 +647,7 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 				// error.
 				if next := d.sc.nextObjectLine(); next > 0 {
 					d.st = stStart
-					d.sc.pos += next
-					idx := d.index
+					d.sc.pos += next // consumed up to that line
 					d.index++
 					return Raw{}, false, &RecordError{Index: idx, Err: errors.New("record does not end (invalid JSON); skipped to the next line starting with '{'")}
 				}
