@@ -54,9 +54,17 @@ func drainFrom(t testing.TB, r io.Reader, opts DecoderOptions) (recs []string, r
 }
 
 func gz(t testing.TB, b []byte) []byte {
+	return compressWith(t, b, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriter(w), nil })
+}
+
+// compressWith returns b written through the compressing writer nw makes.
+func compressWith(t testing.TB, b []byte, nw func(io.Writer) (io.WriteCloser, error)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
+	w, err := nw(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := w.Write(b); err != nil {
 		t.Fatal(err)
 	}
@@ -169,29 +177,12 @@ var compressors = []struct {
 	{"plain", func(_ testing.TB, b []byte) []byte { return b }},
 	{"gzip", gz},
 	{"zstd", func(t testing.TB, b []byte) []byte {
-		var buf bytes.Buffer
-		w, err := zstd.NewWriter(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
+		return compressWith(t, b, func(w io.Writer) (io.WriteCloser, error) { return zstd.NewWriter(w) })
 	}},
 	{"snappy", func(t testing.TB, b []byte) []byte {
-		var buf bytes.Buffer
-		w := s2.NewWriter(&buf, s2.WriterSnappyCompat())
-		if _, err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
+		return compressWith(t, b, func(w io.Writer) (io.WriteCloser, error) {
+			return s2.NewWriter(w, s2.WriterSnappyCompat()), nil
+		})
 	}},
 }
 
