@@ -43,7 +43,9 @@ type Result struct {
 //     ARN first (Create*, Update*, Start/StopRecommender), then the request
 //     ARNs in order. A failed Create* therefore has no primary ARN, since its
 //     own ARN exists only in the response; Update*/Start*/Stop* fall back to
-//     the request. Unknown operations get none.
+//     the request. An operation newer than the table gets the member its
+//     name implies, by the same rules (guessedPrimary: CreateFooBar's
+//     response fooBarArn, ...).
 //  3. ResourceType is the primary ARN's type segment.
 //  4. DatasetGroupARN comes from an explicit datasetGroupArn (request, then
 //     response), else from a dataset-group primary ARN, else it is derived
@@ -79,9 +81,18 @@ func Resolve(eventName, host string, req, resp Lookuper, resources []string) Res
 			}
 			primary = member(req, k)
 		}
-		if primary != "" {
-			pa, parsed = ParseARN(primary)
+	}
+	if primary == "" && op == nil {
+		respKey, reqKey := guessedPrimary(eventName)
+		if respKey != "" {
+			primary = member(resp, respKey)
 		}
+		if primary == "" && reqKey != "" {
+			primary = member(req, reqKey)
+		}
+	}
+	if primary != "" && !parsed {
+		pa, parsed = ParseARN(primary)
 	}
 	res.ResourceARN = primary
 	if parsed {
