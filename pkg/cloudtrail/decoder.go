@@ -679,7 +679,9 @@ func (d *Decoder) isRecordObject() bool {
 		return false
 	}
 	switch string(key) {
-	case "Records", "logEvents", "Events":
+	case "Records", "logEvents", "Events", "NextToken", // envelopes streamed as they may be large
+		"messageType", "owner", "logGroup", "logStream", "subscriptionFilters", // CloudWatch Logs
+		"awsAccountId", "digestStartTime", "digestEndTime", "logFiles": // digests
 		return false
 	}
 	if isRecordKey(key) || isWrapperKey(key) {
