@@ -115,6 +115,16 @@ func benchFile(n, every int) []byte {
 	return b.Bytes()
 }
 
+// benchLines builds the same records as benchFile as JSON Lines.
+func benchLines(n, every int) []byte {
+	var b bytes.Buffer
+	for i := range n {
+		b.WriteString(benchRecord(i, i%every == 0))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
 	w, _ := kgzip.NewWriterLevel(&buf, kgzip.DefaultCompression)
@@ -172,6 +182,50 @@ func BenchmarkFileReader(b *testing.B) {
 					b.ReportMetric(float64(10000*int64(b.N))/b.Elapsed().Seconds(), "records/s")
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkJSONLines is BenchmarkFileReader's body=none case on the same
+// records written one per line (exports, Firehose deliveries): each record is
+// a top-level value there, told apart from an envelope by its first key.
+func BenchmarkJSONLines(b *testing.B) {
+	for _, bc := range benchCases {
+		plain := benchLines(10000, bc.every)
+		compressed := gzipBytes(plain)
+		for _, gz := range []bool{false, true} {
+			input := plain
+			if gz {
+				input = compressed
+			}
+			b.Run(fmt.Sprintf("%s/gzip=%v", bc.name, gz), func(b *testing.B) {
+				b.SetBytes(int64(len(plain)))
+				b.ReportAllocs()
+				var selected int64
+				for b.Loop() {
+					fr, err := NewFileReader(bytes.NewReader(input), nil, DecoderOptions{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					batch := NewBatch(MapOptions{Body: BodyNone})
+					for {
+						err := fr.ReadBatch(batch, 1000)
+						batch.Take()
+						if err == io.EOF {
+							break
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					if st := fr.Stats(); st.Format != FormatObjects || st.Records != 10000 {
+						b.Fatalf("format %v, %d records", st.Format, st.Records)
+					}
+					selected += fr.Stats().Selected
+					fr.Close()
+				}
+				b.ReportMetric(float64(selected)/b.Elapsed().Seconds(), "selected/s")
+			})
 		}
 	}
 }
