@@ -3,6 +3,7 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 import (
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 	"time"
 
@@ -77,6 +78,11 @@ type DirectoryConfig struct {
 	Path string `mapstructure:"path"`
 	// PollInterval is the time between two scans of the tree.
 	PollInterval time.Duration `mapstructure:"poll_interval"`
+	// Include, when not empty, replaces those name suffixes: glob patterns
+	// (path.Match syntax, case-insensitive) of the file names to read, for
+	// files named otherwise ("*" reads every file, e.g. Firehose objects,
+	// which have no extension).
+	Include []string `mapstructure:"include"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -252,6 +258,11 @@ func (cfg *Config) Validate() error {
 	}
 	if sqs {
 		errs = errors.Join(errs, cfg.SQS.validate())
+	}
+	for i, p := range cfg.Directory.Include {
+		if _, err := path.Match(strings.ToLower(p), ""); err != nil || p == "" {
+			errs = errors.Join(errs, fmt.Errorf("directory.include[%d] %q is not a glob pattern", i, p))
+		}
 	}
 	if dir && cfg.Directory.PollInterval <= 0 {
 		errs = errors.Join(errs, fmt.Errorf("directory.poll_interval must be greater than 0, not %v", cfg.Directory.PollInterval))

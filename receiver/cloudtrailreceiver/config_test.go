@@ -69,6 +69,7 @@ func TestLoadConfigFull(t *testing.T) {
 		Directory: DirectoryConfig{
 			Path:         "/data/cloudtrail",
 			PollInterval: 30 * time.Second,
+			Include:      []string{"*.json.gz", "delivery-*"},
 		},
 		S3:                S3Config{PollInterval: time.Minute, MaxConcurrentObjects: 4},
 		SQS:               NewFactory().CreateDefaultConfig().(*Config).SQS,
@@ -188,6 +189,7 @@ func TestLoadConfigInvalid(t *testing.T) {
 			`s3.prefix "logs/AWSLogs" must be the part before AWSLogs/`,
 		}},
 		{"bad_body", []string{`body must be map, json or none, not "xml"`}},
+		{"bad_include", []string{`directory.include[0] "[a-" is not a glob pattern`, `directory.include[1] "" is not a glob pattern`}},
 		{"negative_sizes", []string{
 			"max_record_size must be greater than 0, not -1",
 			"batch_size must be greater than 0, not -5",

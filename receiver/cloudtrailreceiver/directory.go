@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -46,10 +47,11 @@ type dirEntry struct {
 // directorySource offers the JSON files (*.json, *.jsonl, *.ndjson, each
 // possibly .gz) under a directory.
 type directorySource struct {
-	root   string
-	every  time.Duration
-	logger *zap.Logger
-	known  map[string]*dirEntry
+	root    string
+	every   time.Duration
+	include []string // lower-case glob patterns; empty: isLogFileName
+	logger  *zap.Logger
+	known   map[string]*dirEntry
 	// lastListErr avoids logging the same listing problem at every poll.
 	lastListErr string
 }
@@ -59,11 +61,16 @@ func newDirectorySource(cfg DirectoryConfig, logger *zap.Logger) (*directorySour
 	if err != nil {
 		return nil, fmt.Errorf("directory.path %q: %w", cfg.Path, err)
 	}
+	include := make([]string, len(cfg.Include))
+	for i, p := range cfg.Include {
+		include[i] = strings.ToLower(p)
+	}
 	return &directorySource{
-		root:   root,
-		every:  cfg.PollInterval,
-		logger: logger,
-		known:  make(map[string]*dirEntry),
+		root:    root,
+		every:   cfg.PollInterval,
+		include: include,
+		logger:  logger,
+		known:   make(map[string]*dirEntry),
 	}, nil
 }
 
@@ -78,6 +85,21 @@ func (d *directorySource) interval() time.Duration { return d.every }
 func isLogFileName(name string) bool {
 	n := strings.TrimSuffix(strings.ToLower(name), ".gz")
 	return strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".jsonl") || strings.HasSuffix(n, ".ndjson")
+}
+
+// wanted reports whether a file of this name is read: one with a CloudTrail
+// suffix, or one matching directory.include when that is set.
+func (d *directorySource) wanted(name string) bool {
+	if len(d.include) == 0 {
+		return isLogFileName(name)
+	}
+	n := strings.ToLower(name)
+	for _, p := range d.include {
+		if ok, _ := path.Match(p, n); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
@@ -97,7 +119,7 @@ func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if de.IsDir() || !isLogFileName(de.Name()) {
+		if de.IsDir() || !d.wanted(de.Name()) {
 			return nil
 		}
 		paths = append(paths, path)

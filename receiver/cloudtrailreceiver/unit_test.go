@@ -82,6 +82,27 @@ func TestDirectoryListing(t *testing.T) {
 	assert.Equal(t, []string{"a-b/f.json", "a.json", "a/b.json.gz", "a/c.JSON",
 		"l/events.jsonl", "l/events.ndjson.gz", "l/firehose.jsonl.GZ", "z.json.gz"}, got)
 
+	// directory.include replaces the suffixes.
+	for _, tc := range []struct {
+		include []string
+		want    []string
+	}{
+		{[]string{"*.TXT"}, []string{"a/e.txt"}},
+		{[]string{"*.gz.*", "x.gz"}, []string{"a/d.json.gz.5f3A1b2c", "l/x.gz"}},
+	} {
+		inc, err := newDirectorySource(DirectoryConfig{Path: dir, PollInterval: time.Second, Include: tc.include}, zap.NewNop())
+		require.NoError(t, err)
+		files, err := inc.poll(context.Background())
+		require.NoError(t, err)
+		var got []string
+		for _, f := range files {
+			rel, err := filepath.Rel(dir, f.path)
+			require.NoError(t, err)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		assert.Equal(t, tc.want, got, "include %v", tc.include)
+	}
+
 	// Settled files are not offered again until they change.
 	for _, f := range files {
 		src.settle(f, true)
