@@ -67,17 +67,23 @@ func TestDirectoryListing(t *testing.T) {
 	} {
 		writeFile(t, dir, rel, []byte(`{"Records":[]}`+rel))
 	}
-	src, err := newDirectorySource(DirectoryConfig{Path: dir, PollInterval: time.Second}, zap.NewNop())
-	require.NoError(t, err)
-	files, err := src.poll(context.Background())
-	require.NoError(t, err)
-	var got []string
-	for _, f := range files {
-		rel, err := filepath.Rel(dir, f.path)
+	// list polls a new source over dir once: the source, its files and their
+	// paths relative to dir.
+	list := func(include []string) (*directorySource, []*file, []string) {
+		src, err := newDirectorySource(DirectoryConfig{Path: dir, PollInterval: time.Second, Include: include}, zap.NewNop())
 		require.NoError(t, err)
-		got = append(got, filepath.ToSlash(rel))
-		assert.True(t, filepath.IsAbs(f.path))
+		files, err := src.poll(context.Background())
+		require.NoError(t, err)
+		var rels []string
+		for _, f := range files {
+			rel, err := filepath.Rel(dir, f.path)
+			require.NoError(t, err)
+			rels = append(rels, filepath.ToSlash(rel))
+			assert.True(t, filepath.IsAbs(f.path))
+		}
+		return src, files, rels
 	}
+	src, files, got := list(nil)
 	// Lexical order of the full path: "a-b/" < "a.json" < "a/" ('-' < '.' < '/').
 	assert.Equal(t, []string{"a-b/f.json", "a.json", "a/b.json.gz", "a/c.JSON",
 		"l/events.jsonl", "l/events.ndjson.gz", "l/firehose.jsonl.GZ", "z.json.gz"}, got)
@@ -90,16 +96,7 @@ func TestDirectoryListing(t *testing.T) {
 		{[]string{"*.TXT"}, []string{"a/e.txt"}},
 		{[]string{"*.gz.*", "x.gz"}, []string{"a/d.json.gz.5f3A1b2c", "l/x.gz"}},
 	} {
-		inc, err := newDirectorySource(DirectoryConfig{Path: dir, PollInterval: time.Second, Include: tc.include}, zap.NewNop())
-		require.NoError(t, err)
-		files, err := inc.poll(context.Background())
-		require.NoError(t, err)
-		var got []string
-		for _, f := range files {
-			rel, err := filepath.Rel(dir, f.path)
-			require.NoError(t, err)
-			got = append(got, filepath.ToSlash(rel))
-		}
+		_, _, got := list(tc.include)
 		assert.Equal(t, tc.want, got, "include %v", tc.include)
 	}
 
@@ -107,7 +104,7 @@ func TestDirectoryListing(t *testing.T) {
 	for _, f := range files {
 		src.settle(f, true)
 	}
-	files, err = src.poll(context.Background())
+	files, err := src.poll(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, files)
 	writeFile(t, dir, "a.json", []byte(`{"Records":[]} changed`))
