@@ -160,6 +160,7 @@ type Decoder struct {
 	skipped    int64
 	needComma  bool // an element was read: ',' or ']' must follow
 	objects    bool // a top-level object was read as a record or event
+	peeked     bool // d.cw holds the top-level object stObject will read
 	zstd       *zstd.Decoder
 	// compression names the file's compression ("gzip", ...), "" when plain.
 	compression string
@@ -611,13 +612,13 @@ func (d *Decoder) element() (Raw, bool, error) {
 			d.skipped++
 			return Raw{}, false, nil
 		}
-		msg, err := d.stringMember(v, "message", "CloudWatch log event")
+		msg, err := d.parsedMember(v, "message", "CloudWatch log event")
 		if err != nil {
 			return Raw{}, false, &RecordError{Index: idx, Err: err}
 		}
 		return Raw{Index: idx, Data: msg}, true, nil
 	case FormatLookupEvents:
-		msg, err := d.stringMember(v, "CloudTrailEvent", "LookupEvents event")
+		msg, err := d.parsedMember(v, "CloudTrailEvent", "LookupEvents event")
 		if err != nil {
 			return Raw{}, false, &RecordError{Index: idx, Err: err}
 		}
@@ -625,7 +626,7 @@ func (d *Decoder) element() (Raw, bool, error) {
 	case FormatArray:
 		// Exports may hold EventBridge or LookupEvents events rather than
 		// records.
-		return d.record(idx, v)
+		return d.record(idx, v, false)
 	}
 	return Raw{Index: idx, Data: v}, true, nil
 }
@@ -633,6 +634,9 @@ func (d *Decoder) element() (Raw, bool, error) {
 // topRecord reads a top-level object that is a record or wraps one.
 func (d *Decoder) topRecord() (Raw, bool, error) {
 	idx := d.index
+	// isRecordObject may have parsed this very object already.
+	parsed := d.peeked
+	d.peeked = false
 	v, err := d.sc.value(d.maxRecord)
 	if err != nil {
 		var tl errTooLarge
@@ -660,7 +664,7 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 	}
 	d.index++
 	d.st = stStart
-	raw, ok, err := d.record(idx, v)
+	raw, ok, err := d.record(idx, v, parsed)
 	if ok {
 		d.setFormat(FormatObjects) // no-op when unwrap named the event's format
 	}
@@ -691,12 +695,21 @@ func (d *Decoder) isRecordObject() bool {
 	if !ok || d.cw.Parse(v) != nil {
 		return false
 	}
-	for _, k := range []string{"Records", "logEvents", "Events", "logFiles", "messageType"} {
-		if d.cw.lookup(root, k) >= 0 {
-			return false
-		}
+	if d.cwHas("Records", "logEvents", "Events", "logFiles", "messageType") {
+		return false
 	}
-	for _, k := range []string{"CloudTrailEvent", "detail-type", "eventSource", "eventName", "eventTime"} {
+	// d.cw now holds the object topRecord is about to read: it need not
+	// parse it again.
+	d.peeked = d.cwHas("CloudTrailEvent", "detail-type") || d.cwHas(recordMarkers...)
+	return d.peeked
+}
+
+// recordMarkers are members that only a record has, whatever its key order.
+var recordMarkers = []string{"eventSource", "eventName", "eventTime"}
+
+// cwHas reports whether the object in d.cw has any of the members keys.
+func (d *Decoder) cwHas(keys ...string) bool {
+	for _, k := range keys {
 		if d.cw.lookup(root, k) >= 0 {
 			return true
 		}
@@ -706,10 +719,16 @@ func (d *Decoder) isRecordObject() bool {
 
 // record returns v, one element or top-level value, as the record it is or
 // holds: an object whose first key is a record field is taken as it is,
-// anything else is parsed to look for a wrapped record.
-func (d *Decoder) record(idx int64, v []byte) (Raw, bool, error) {
+// anything else is parsed (unless parsed says d.cw holds it already) to look
+// for a wrapped record.
+func (d *Decoder) record(idx int64, v []byte, parsed bool) (Raw, bool, error) {
 	if key, ok := firstKeyOf(v); !ok || isRecordKey(key) {
 		return Raw{Index: idx, Data: v}, true, nil
+	}
+	if !parsed {
+		if err := d.cw.Parse(v); err != nil {
+			return Raw{}, false, &RecordError{Index: idx, Err: err}
+		}
 	}
 	return d.unwrap(idx, v)
 }
@@ -729,16 +748,14 @@ func (d *Decoder) skipLine(err error) error {
 	return &RecordError{Index: idx, Err: fmt.Errorf("%w; skipped to the next line starting with '{'", err)}
 }
 
-// unwrap returns the record an EventBridge or LookupEvents event v holds, or
-// v itself when it is a record after all (its members, not its first key,
-// say so). An EventBridge event that does not come from CloudTrail holds none
-// and is skipped (counted by Skipped); any other object is an error.
+// unwrap returns the record an EventBridge or LookupEvents event v, parsed
+// in d.cw, holds, or v itself when it is a record after all (its members,
+// not its first key, say so). An EventBridge event that does not come from
+// CloudTrail holds none and is skipped (counted by Skipped); any other object
+// is an error.
 func (d *Decoder) unwrap(idx int64, v []byte) (Raw, bool, error) {
-	if err := d.cw.Parse(v); err != nil {
-		return Raw{}, false, &RecordError{Index: idx, Err: err}
-	}
-	if d.cw.lookup(root, "CloudTrailEvent") >= 0 {
-		msg, err := d.stringMember(nil, "CloudTrailEvent", "LookupEvents event")
+	if d.cwHas("CloudTrailEvent") {
+		msg, err := d.stringMember("CloudTrailEvent", "LookupEvents event")
 		if err != nil {
 			return Raw{}, false, &RecordError{Index: idx, Err: err}
 		}
@@ -747,10 +764,8 @@ func (d *Decoder) unwrap(idx int64, v []byte) (Raw, bool, error) {
 	}
 	dt, ok := d.cw.strAt(root, "detail-type")
 	if !ok {
-		for _, k := range []string{"eventSource", "eventName", "eventTime"} {
-			if d.cw.lookup(root, k) >= 0 {
-				return Raw{Index: idx, Data: v}, true, nil
-			}
+		if d.cwHas(recordMarkers...) {
+			return Raw{Index: idx, Data: v}, true, nil
 		}
 		return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("%w: an object that is neither a record nor an event holding one", ErrNotCloudTrail)}
 	}
@@ -811,16 +826,19 @@ func firstKeyOf(b []byte) ([]byte, bool) {
 	return b[i+1 : i+1+end], true
 }
 
-// stringMember returns the string member key of the object v (of the object
-// d.cw already holds when v is nil), unescaped: CloudWatch log events and
-// LookupEvents events carry their record as a JSON string. what names the
-// object in errors.
-func (d *Decoder) stringMember(v []byte, key, what string) ([]byte, error) {
-	if v != nil {
-		if err := d.cw.Parse(v); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
+// parsedMember parses the object v into d.cw and returns its string member
+// key (stringMember). what names the object in errors.
+func (d *Decoder) parsedMember(v []byte, key, what string) ([]byte, error) {
+	if err := d.cw.Parse(v); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
+	return d.stringMember(key, what)
+}
+
+// stringMember returns the string member key of the object in d.cw,
+// unescaped: CloudWatch log events and LookupEvents events carry their record
+// as a JSON string. what names the object in errors.
+func (d *Decoder) stringMember(key, what string) ([]byte, error) {
 	m := d.cw.lookup(root, key)
 	if m < 0 || d.cw.kind(m) != kindString {
 		return nil, fmt.Errorf("%s has no %s string", what, key)
