@@ -67,21 +67,19 @@ func (f *FileReader) Stats() FileStats {
 	s := f.stats
 	s.Format = f.dec.Format()
 	s.Skipped = f.dec.Skipped()
-	// Values passed over after the last record returned (a trailing control
-	// message) are read too.
-	s.Records = max(s.Records, f.dec.index)
+	// Every value the decoder passed, returned or not (a record error, a
+	// trailing control message), is read.
+	s.Records = f.dec.index
 	return s
 }
 
 // Skip passes over the next n records without parsing them. It stops early
 // at the end of the file (or a file error, which it returns).
 func (f *FileReader) Skip(n int64) error {
-	for f.stats.Records < n {
-		raw, err := f.dec.Next()
-		if err != nil {
+	for f.dec.index < n {
+		if _, err := f.dec.Next(); err != nil {
 			var re *RecordError
 			if errors.As(err, &re) {
-				f.stats.Records = re.Index + 1
 				continue
 			}
 			if err == io.EOF {
@@ -89,7 +87,6 @@ func (f *FileReader) Skip(n int64) error {
 			}
 			return err
 		}
-		f.stats.Records = raw.Index + 1
 	}
 	return nil
 }
@@ -104,13 +101,11 @@ func (f *FileReader) ReadBatch(b *Batch, max int) error {
 		if err != nil {
 			var re *RecordError
 			if errors.As(err, &re) {
-				f.stats.Records = re.Index + 1
 				f.recordError(re.Index, re.Err)
 				continue
 			}
 			return err
 		}
-		f.stats.Records = raw.Index + 1
 		if !f.sel.MayMatch(raw.Data) {
 			continue
 		}
