@@ -71,25 +71,13 @@ func Resolve(eventName, host string, req, resp Lookuper, resources []string) Res
 			break
 		}
 	}
-	if primary == "" && op != nil {
-		if op.primaryResp != "" {
-			primary = member(resp, op.primaryResp)
-		}
-		for _, k := range op.primaryReq {
-			if primary != "" {
-				break
-			}
-			primary = member(req, k)
-		}
-	}
-	if primary == "" && op == nil {
+	switch {
+	case primary != "":
+	case op != nil:
+		primary = firstMember(resp, req, op.primaryResp, op.primaryReq...)
+	default:
 		respKey, reqKey := guessedPrimary(eventName)
-		if respKey != "" {
-			primary = member(resp, respKey)
-		}
-		if primary == "" && reqKey != "" {
-			primary = member(req, reqKey)
-		}
+		primary = firstMember(resp, req, respKey, reqKey)
 	}
 	if primary != "" && !parsed {
 		pa, parsed = ParseARN(primary)
@@ -127,10 +115,24 @@ func Resolve(eventName, host string, req, resp Lookuper, resources []string) Res
 	return res
 }
 
-// member returns l(key), treating a nil Lookuper, a non-string and an empty
+// firstMember returns the response member respKey if set, else the first
+// request member of reqKeys that is; empty keys name nothing.
+func firstMember(resp, req Lookuper, respKey string, reqKeys ...string) string {
+	if v := member(resp, respKey); v != "" {
+		return v
+	}
+	for _, k := range reqKeys {
+		if v := member(req, k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// member returns l(key) (nothing for an empty key), treating a nil Lookuper, a non-string and an empty
 // string alike as absent: none of them names a resource.
 func member(l Lookuper, key string) string {
-	if l == nil {
+	if l == nil || key == "" {
 		return ""
 	}
 	v, _ := l(key)
