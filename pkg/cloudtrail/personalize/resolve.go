@@ -129,8 +129,8 @@ func firstMember(resp, req Lookuper, respKey string, reqKeys ...string) string {
 	return ""
 }
 
-// member returns l(key) (nothing for an empty key), treating a nil Lookuper, a non-string and an empty
-// string alike as absent: none of them names a resource.
+// member returns l(key), treating an empty key, a nil Lookuper, a non-string
+// and an empty string alike as absent: none of them names a resource.
 func member(l Lookuper, key string) string {
 	if l == nil || key == "" {
 		return ""
