@@ -84,13 +84,11 @@ func newSQSSource(cfg SQSConfig, sqsClient sqsAPI, s3Client s3ObjectAPI, logger 
 
 func (*sqsSource) String() string { return "sqs" }
 
-// wanted reports whether the object under key is to be read: a CloudTrail
-// log file, or with any_key anything but a digest.
+// wanted reports whether the object under key is offered: a CloudTrail log
+// file, or with any_key any object (the processor still skips, and counts,
+// digests by their path as for every source).
 func (s *sqsSource) wanted(key string) bool {
-	if s.cfg.AnyKey {
-		return !strings.Contains(key, digestPathMarker)
-	}
-	return s3keys.IsLogFile(key)
+	return s.cfg.AnyKey || s3keys.IsLogFile(key)
 }
 
 // interval: receives long-poll, so the next one starts at once; without

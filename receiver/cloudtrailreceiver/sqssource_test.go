@@ -145,6 +145,9 @@ func TestSQSAnyKey(t *testing.T) {
 			env := newSQSEnv(t)
 			env.s3.put(key, gzipBytes(t, []byte(body)))
 			env.sqs.Send(sqsQueue, s3EventBody(t, key))
+			digest := "firehose/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz"
+			env.s3.put(digest, gzipBytes(t, []byte(`{"awsAccountId":"111122223333","logFiles":[]}`)))
+			env.sqs.Send(sqsQueue, s3EventBody(t, digest))
 			cfg := env.config()
 			cfg.SQS.AnyKey = anyKey
 			rec := newRecorder()
@@ -157,6 +160,7 @@ func TestSQSAnyKey(t *testing.T) {
 				require.Empty(t, rec.accepted())
 				require.Zero(t, env.s3.getCount(key), "a key outside the layout is not read")
 			}
+			require.Zero(t, env.s3.getCount(digest), "digests are not read")
 			require.Empty(t, h.errorLogs())
 		})
 	}
