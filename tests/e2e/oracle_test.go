@@ -433,6 +433,19 @@ func writeCloudTrailFile(t testing.TB, stagingDir, path string, records []ctReco
 	}
 }
 
+// writeRel writes data to the slash-separated path rel below root, making
+// the folders it needs.
+func writeRel(t testing.TB, root, rel string, data []byte) {
+	t.Helper()
+	path := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // writeOtherFormats writes, under root, Personalize events in the shapes other
 // generators give CloudTrail records: JSON Lines of records (an export), a
 // Firehose delivery of EventBridge events (JSON Lines, gzip, an S3 event among
@@ -456,16 +469,7 @@ func writeOtherFormats(t testing.TB, root string) (ids []string) {
 		}
 		return string(b) + "\n"
 	}
-	write := func(rel string, data []byte) {
-		t.Helper()
-		path := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel string, data []byte) { writeRel(t, root, rel, data) }
 	write("exports/personalize.jsonl", []byte(line(rec(personalizeSource, "CreateSolution"))+
 		line(rec("ec2.amazonaws.com", "DescribeInstances"))+line(rec(personalizeSource, "DeleteCampaign"))))
 
@@ -527,16 +531,7 @@ func TestOracle(t *testing.T) {
 	if err := os.Rename(gzPlain+".gz", gzPlain); err != nil {
 		t.Fatal(err)
 	}
-	write := func(rel, content string) {
-		t.Helper()
-		path := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, content string) { writeRel(t, dir, rel, []byte(content)) }
 	recordJSON := func(id string) string {
 		b, err := json.Marshal(p(id, "GetRecommendations"))
 		if err != nil {
