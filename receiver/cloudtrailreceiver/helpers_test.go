@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,10 +91,16 @@ func ctFile(recs ...string) []byte {
 }
 
 func gzipBytes(t testing.TB, b []byte) []byte {
+	return compressBytes(t, b, func(w io.Writer) (io.WriteCloser, error) { return gzip.NewWriter(w), nil })
+}
+
+// compressBytes returns b written through the compressing writer nw makes.
+func compressBytes(t testing.TB, b []byte, nw func(io.Writer) (io.WriteCloser, error)) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w := gzip.NewWriter(&buf)
-	_, err := w.Write(b)
+	w, err := nw(&buf)
+	require.NoError(t, err)
+	_, err = w.Write(b)
 	require.NoError(t, err)
 	require.NoError(t, w.Close())
 	return buf.Bytes()

@@ -1,8 +1,8 @@
 package cloudtrailreceiver
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -151,18 +151,10 @@ func TestValuesWithoutRecordsAreCounted(t *testing.T) {
 // like gzip ones, found by their magic bytes whatever their names.
 func TestCompressedFiles(t *testing.T) {
 	dir := t.TempDir()
-	var zb, sb bytes.Buffer
-	zw, err := zstd.NewWriter(&zb)
-	require.NoError(t, err)
-	_, err = zw.Write(ctFile(ctRecord("z1", personalizeSrc, "CreateCampaign")))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	sw := s2.NewWriter(&sb, s2.WriterSnappyCompat())
-	_, err = sw.Write(ctFile(ctRecord("s1", personalizeSrc, "CreateCampaign")))
-	require.NoError(t, err)
-	require.NoError(t, sw.Close())
-	writeFile(t, dir, "a.json", zb.Bytes())
-	writeFile(t, dir, "b.jsonl.gz", sb.Bytes())
+	writeFile(t, dir, "a.json", compressBytes(t, ctFile(ctRecord("z1", personalizeSrc, "CreateCampaign")),
+		func(w io.Writer) (io.WriteCloser, error) { return zstd.NewWriter(w) }))
+	writeFile(t, dir, "b.jsonl.gz", compressBytes(t, ctFile(ctRecord("s1", personalizeSrc, "CreateCampaign")),
+		func(w io.Writer) (io.WriteCloser, error) { return s2.NewWriter(w, s2.WriterSnappyCompat()), nil }))
 	next := newRecorder()
 	h := start(t, testConfig(dir), next, nil)
 	h.waitCounter(2, metricFiles, attribute.String("result", resultOK))
