@@ -21,6 +21,9 @@ const (
 	defaultS3MaxConcurrentObjects = 4
 	defaultBatchSize              = 1000
 	defaultDedupCapacity          = 100_000
+	// Well past SQS's longest message retention (14 days), so that no
+	// notification can come back for a file whose checkpoint is gone.
+	defaultCheckpointRetention = 30 * 24 * time.Hour
 )
 
 // Config is the configuration of the cloudtrail receiver.
@@ -38,6 +41,13 @@ type Config struct {
 	// per-file checkpoints. Without it checkpoints live in memory only, and
 	// every file is read again after a restart.
 	Storage *component.ID `mapstructure:"storage"`
+
+	// CheckpointRetention is how long the checkpoint of a finished file is
+	// kept. It is then deleted if the source can no longer offer the file
+	// again: the file is no longer in the directory tree, or the S3 listing
+	// has moved past its key; for SQS the retention itself is the guard
+	// against a notification delivered again. 0 keeps checkpoints for ever.
+	CheckpointRetention time.Duration `mapstructure:"checkpoint_retention"`
 
 	// EventSources keeps records whose eventSource is one of these. The
 	// default is personalize.amazonaws.com; an explicitly empty list keeps
@@ -272,6 +282,9 @@ func (cfg *Config) Validate() error {
 	}
 	if _, err := cloudtrail.ParseBodyMode(cfg.Body); err != nil {
 		errs = errors.Join(errs, err)
+	}
+	if cfg.CheckpointRetention < 0 {
+		errs = errors.Join(errs, fmt.Errorf("checkpoint_retention must not be negative (0 keeps checkpoints for ever), not %v", cfg.CheckpointRetention))
 	}
 	if cfg.MaxRecordSize <= 0 {
 		errs = errors.Join(errs, fmt.Errorf("max_record_size must be greater than 0, not %d", cfg.MaxRecordSize))

@@ -47,6 +47,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 
 	assert.Equal(t, 10*time.Second, cfg.Directory.PollInterval)
 	assert.Nil(t, cfg.Storage)
+	assert.Equal(t, 30*24*time.Hour, cfg.CheckpointRetention)
 	assert.Equal(t, []string{"personalize.amazonaws.com"}, cfg.EventSources)
 	assert.Empty(t, cfg.IncludeEventNames)
 	assert.Empty(t, cfg.ExcludeEventNames)
@@ -71,16 +72,17 @@ func TestLoadConfigFull(t *testing.T) {
 			PollInterval: 30 * time.Second,
 			Include:      []string{"*.json.gz", "delivery-*"},
 		},
-		S3:                S3Config{PollInterval: time.Minute, MaxConcurrentObjects: 4},
-		SQS:               NewFactory().CreateDefaultConfig().(*Config).SQS,
-		Storage:           &storage,
-		EventSources:      []string{"personalize.amazonaws.com", "s3.amazonaws.com"},
-		IncludeEventNames: []string{"CreateCampaign", "UpdateCampaign", "GetRecommendations"},
-		ExcludeEventNames: []string{"GetRecommendations"},
-		Body:              "json",
-		MaxRecordSize:     1 << 20,
-		BatchSize:         250,
-		Dedup:             DedupConfig{Enabled: false, CacheSize: 5000},
+		S3:                  S3Config{PollInterval: time.Minute, MaxConcurrentObjects: 4},
+		SQS:                 NewFactory().CreateDefaultConfig().(*Config).SQS,
+		Storage:             &storage,
+		CheckpointRetention: 7 * 24 * time.Hour,
+		EventSources:        []string{"personalize.amazonaws.com", "s3.amazonaws.com"},
+		IncludeEventNames:   []string{"CreateCampaign", "UpdateCampaign", "GetRecommendations"},
+		ExcludeEventNames:   []string{"GetRecommendations"},
+		Body:                "json",
+		MaxRecordSize:       1 << 20,
+		BatchSize:           250,
+		Dedup:               DedupConfig{Enabled: false, CacheSize: 5000},
 		RetryOnFailure: configretry.BackOffConfig{
 			Enabled:             true,
 			InitialInterval:     time.Second,
@@ -191,6 +193,7 @@ func TestLoadConfigInvalid(t *testing.T) {
 		{"bad_body", []string{`body must be map, json or none, not "xml"`}},
 		{"bad_include", []string{`directory.include[0] "[a-" is not a glob pattern`, `directory.include[1] "" is not a glob pattern`}},
 		{"negative_sizes", []string{
+			"checkpoint_retention must not be negative (0 keeps checkpoints for ever), not -1h0m0s",
 			"max_record_size must be greater than 0, not -1",
 			"batch_size must be greater than 0, not -5",
 			"dedup.cache_size must be greater than 0 when dedup is enabled, not -1",

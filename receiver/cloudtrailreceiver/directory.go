@@ -244,6 +244,29 @@ func (*directorySource) stat(_ context.Context, f *file) (int64, time.Time, erro
 	return info.Size(), info.ModTime(), nil
 }
 
+// forgettable: a checkpoint is needed while a file with its identity is in
+// the tree. Only a complete listing says which are: after a listing
+// problem nothing is forgotten. Files that could not be identified (empty
+// or unreadable ones, digests) have no checkpoint of their own to keep.
+func (d *directorySource) forgettable() func(key string) bool {
+	if d.lastListErr != "" {
+		return nil
+	}
+	present := make(map[string]struct{}, len(d.known))
+	for _, e := range d.known {
+		if e.key != "" {
+			present[e.key] = struct{}{}
+		}
+	}
+	return func(key string) bool {
+		// A file that only starts like another is stored under the other's
+		// identity plus "." and a fingerprint of its end.
+		id, _, _ := strings.Cut(key, ".")
+		_, ok := present[id]
+		return !ok
+	}
+}
+
 func (d *directorySource) settle(f *file, done bool) {
 	if e := d.known[f.path]; e != nil && e.size == f.size && e.modTime.Equal(f.modTime) {
 		e.settled = done

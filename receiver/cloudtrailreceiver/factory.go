@@ -43,12 +43,13 @@ func createDefaultConfig() component.Config {
 			MaxReceiveCount:   5,
 			OnMaxReceive:      onMaxReceiveDelete,
 		},
-		EventSources:   []string{cloudtrail.PersonalizeSource},
-		Body:           cloudtrail.BodyMap.String(),
-		MaxRecordSize:  cloudtrail.DefaultMaxRecordSize,
-		BatchSize:      defaultBatchSize,
-		Dedup:          DedupConfig{Enabled: true, CacheSize: defaultDedupCapacity},
-		RetryOnFailure: retry,
+		CheckpointRetention: defaultCheckpointRetention,
+		EventSources:        []string{cloudtrail.PersonalizeSource},
+		Body:                cloudtrail.BodyMap.String(),
+		MaxRecordSize:       cloudtrail.DefaultMaxRecordSize,
+		BatchSize:           defaultBatchSize,
+		Dedup:               DedupConfig{Enabled: true, CacheSize: defaultDedupCapacity},
+		RetryOnFailure:      retry,
 	}
 }
 

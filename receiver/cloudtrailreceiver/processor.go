@@ -77,6 +77,9 @@ type processor struct {
 	reported *reportMarks
 	// workers is the number of files processed at once (1 when 0).
 	workers int
+	// retention forgets the checkpoints of files finished long ago; nil
+	// keeps them for ever.
+	retention *checkpointRetention
 }
 
 // pollOnce processes the files the source offers, in order, or with up to
@@ -90,16 +93,24 @@ func (p *processor) pollOnce(ctx context.Context, src source) {
 		}
 		return
 	}
+	complete := true
 	if p.workers > 1 {
-		p.processConcurrently(ctx, src, files)
-		return
-	}
-	for _, f := range files {
-		if ctx.Err() != nil {
-			return
+		complete = p.processConcurrently(ctx, src, files)
+	} else {
+		for _, f := range files {
+			if ctx.Err() != nil || !p.processAndSettle(ctx, src, f) {
+				complete = false
+				break
+			}
 		}
-		if !p.processAndSettle(ctx, src, f) {
-			return
+	}
+	if p.retention != nil {
+		// Also after a poll cut short by a shutdown (flush does not take
+		// the cancellation), so that the files it finished are recorded.
+		p.retention.flush(ctx)
+		if complete && ctx.Err() == nil {
+			// Every offered file was looked at, so the source knows them all.
+			p.retention.prune(ctx, src)
 		}
 	}
 }
@@ -114,8 +125,9 @@ func (p *processor) processAndSettle(ctx context.Context, src source, f *file) b
 
 // processConcurrently processes files with up to p.workers in flight, each
 // worker with its own de-duplication batch state. Files are started in
-// order; after an outcomeStop no further file is started.
-func (p *processor) processConcurrently(ctx context.Context, src source, files []*file) {
+// order; after an outcomeStop no further file is started. It reports
+// whether every file was processed.
+func (p *processor) processConcurrently(ctx context.Context, src source, files []*file) bool {
 	var (
 		wg      sync.WaitGroup
 		stopped atomic.Bool
@@ -146,6 +158,7 @@ func (p *processor) processConcurrently(ctx context.Context, src source, files [
 		}()
 	}
 	wg.Wait()
+	return ctx.Err() == nil && !stopped.Load()
 }
 
 // completeSource is implemented by sources whose files are complete as soon
@@ -456,6 +469,10 @@ func (p *processor) saveCheckpoint(ctx context.Context, f *file, key string, cp 
 		// The data was delivered; only a restart would deliver it again.
 		p.logger.Error("Cannot save the checkpoint of a CloudTrail file; after a restart its records may be delivered again",
 			zap.String("file", f.path), zap.Int64("record_index", cp.Records), zap.Error(err))
+		return
+	}
+	if cp.Done && p.retention != nil {
+		p.retention.finished(key)
 	}
 }
 

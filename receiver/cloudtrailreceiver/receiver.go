@@ -91,6 +91,9 @@ func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) err
 		reported:    newReportMarks(),
 		workers:     workers,
 	}
+	if r.cfg.CheckpointRetention > 0 {
+		p.retention = newCheckpointRetention(client, r.cfg.CheckpointRetention, time.Now, logger, r.tel)
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.done = make(chan struct{})

@@ -412,6 +412,39 @@ func (*s3Source) stat(_ context.Context, f *file) (int64, time.Time, error) {
 	return f.size, f.modTime, nil
 }
 
+// forgettable: an object is listed again only after its folder's listing
+// checkpoint, so its own checkpoint is needed until that checkpoint passes
+// it. Keys of folders not listed since the start are kept for now; keys of
+// another bucket (the configuration changed) or outside the CloudTrail
+// layout cannot be listed again.
+func (s *s3Source) forgettable() func(key string) bool {
+	s.mu.Lock()
+	committed := make(map[string]string, len(s.folders))
+	for rp, fo := range s.folders {
+		if fo.loaded {
+			committed[rp] = fo.committed
+		}
+	}
+	s.mu.Unlock()
+	return func(key string) bool {
+		obj, ok := strings.CutPrefix(key, "s3:"+s.bucket+"/")
+		if !ok {
+			return true
+		}
+		// An object replaced under the same key is stored under its key
+		// plus "." and the new ETag.
+		if i := strings.LastIndex(obj, ".etag:"); i >= 0 {
+			obj = obj[:i]
+		}
+		k, err := s3keys.Parse(obj)
+		if err != nil {
+			return true
+		}
+		c, ok := committed[k.RegionPrefix()]
+		return ok && obj <= c
+	}
+}
+
 func (s *s3Source) settle(f *file, done bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -56,6 +56,8 @@ type source interface {
 	settle(f *file, done bool)
 	// interval is the time between two polls.
 	interval() time.Duration
+	// forgetter says which finished files' checkpoints may be deleted.
+	forgetter
 }
 
 // sourceError is an error a source knows how to classify: the processor logs

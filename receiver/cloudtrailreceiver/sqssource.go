@@ -289,6 +289,14 @@ func (*sqsSource) stat(_ context.Context, f *file) (int64, time.Time, error) {
 	return f.size, f.modTime, nil
 }
 
+// forgettable: an object is read when a notification names it, so its
+// checkpoint only guards against the same notification coming back, which
+// SQS cannot do after its longest message retention (14 days); the
+// retention itself is the wait.
+func (*sqsSource) forgettable() func(key string) bool {
+	return func(string) bool { return true }
+}
+
 // settle records what became of an object and finishes the messages whose
 // objects are all settled.
 func (s *sqsSource) settle(f *file, done bool) {

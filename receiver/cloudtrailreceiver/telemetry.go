@@ -23,6 +23,9 @@ const (
 	metricRecordsDuplicate = "otelcol_cloudtrail_records_duplicate"
 	metricRecordsDropped   = "otelcol_cloudtrail_records_dropped"
 	metricConsumeRetries   = "otelcol_cloudtrail_consume_retries"
+	// metricCheckpointsForgotten counts checkpoints deleted by
+	// checkpoint_retention.
+	metricCheckpointsForgotten = "otelcol_cloudtrail_checkpoints_forgotten"
 )
 
 // Values of the result attribute of otelcol_cloudtrail_files.
@@ -68,6 +71,8 @@ type telemetry struct {
 	recordsDuplicate metric.Int64Counter
 	recordsDropped   metric.Int64Counter
 	consumeRetries   metric.Int64Counter
+	// checkpointsForgotten: see metricCheckpointsForgotten.
+	checkpointsForgotten metric.Int64Counter
 }
 
 // newTelemetry creates the receiver's counters. The collector adds the
@@ -91,6 +96,7 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 	t.recordsDuplicate = counter(metricRecordsDuplicate, "CloudTrail records dropped because their eventID was already delivered.", "{record}")
 	t.recordsDropped = counter(metricRecordsDropped, "Log records dropped because the next consumer rejected them with a permanent error.", "{record}")
 	t.consumeRetries = counter(metricConsumeRetries, "Retries of a batch after the next consumer returned a retryable error.", "{retry}")
+	t.checkpointsForgotten = counter(metricCheckpointsForgotten, "Checkpoints of finished CloudTrail files deleted after checkpoint_retention, once their source could no longer offer the file again.", "{checkpoint}")
 	return t, errs
 }
 
