@@ -1,7 +1,9 @@
 package cloudtrailreceiver
 
 import (
+	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/config/configretry"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 )
@@ -257,4 +260,31 @@ func TestShippedS3AndSQSConfigs(t *testing.T) {
 			check(cfg)
 		})
 	}
+}
+
+// TestREADMEConfigExamples keeps the configuration examples of the READMEs
+// (the project's and this component's) loadable and valid, defaults
+// included: every ```yaml block with a cloudtrail receiver.
+func TestREADMEConfigExamples(t *testing.T) {
+	n := 0
+	for _, path := range []string{filepath.Join("..", "..", "README.md"), "README.md"} {
+		text, err := os.ReadFile(path)
+		require.NoError(t, err)
+		blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(text, -1)
+		for i, b := range blocks {
+			var doc map[string]any
+			require.NoError(t, yaml.Unmarshal(b[1], &doc), "%s: yaml block %d", path, i)
+			cm := confmap.NewFromStringMap(doc)
+			if !cm.IsSet("receivers::cloudtrail") {
+				continue
+			}
+			sub, err := cm.Sub("receivers::cloudtrail")
+			require.NoError(t, err)
+			cfg := NewFactory().CreateDefaultConfig().(*Config)
+			require.NoError(t, sub.Unmarshal(cfg), "%s: yaml block %d", path, i)
+			require.NoError(t, confmap.Validate(cfg), "%s: yaml block %d", path, i)
+			n++
+		}
+	}
+	assert.Equal(t, 4, n, "the project README's example and the component README's directory, S3 and SQS examples")
 }
