@@ -3,6 +3,7 @@ package elasticsearchauditexporter
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/metadata"
 )
@@ -157,5 +159,42 @@ func TestShippedCollectorConfig(t *testing.T) {
 	exts, _ := cm.Get("service::extensions").([]any)
 	if len(exts) != 2 {
 		t.Fatalf("service extensions %v", exts)
+	}
+}
+
+// TestREADMEConfigExamples keeps the README's configuration examples
+// loadable and valid: every ```yaml block with an elasticsearch_audit
+// exporter, environment placeholders substituted.
+func TestREADMEConfigExamples(t *testing.T) {
+	text, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := strings.NewReplacer("${env:ELASTICSEARCH_URL}", "https://es.example:9200", "${env:ELASTICSEARCH_API_KEY}", "aWQ6a2V5")
+	n := 0
+	for i, b := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(text, -1) {
+		var doc map[string]any
+		if err := yaml.Unmarshal([]byte(env.Replace(string(b[1]))), &doc); err != nil {
+			t.Fatalf("yaml block %d: %v", i, err)
+		}
+		cm := confmap.NewFromStringMap(doc)
+		if !cm.IsSet("exporters::elasticsearch_audit") {
+			continue
+		}
+		sub, err := cm.Sub("exporters::elasticsearch_audit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := NewFactory().CreateDefaultConfig().(*Config)
+		if err := sub.Unmarshal(cfg); err != nil {
+			t.Fatalf("yaml block %d: %v", i, err)
+		}
+		if err := confmap.Validate(cfg); err != nil {
+			t.Fatalf("yaml block %d: %v", i, err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Fatalf("%d examples checked, want the README's 2", n)
 	}
 }
