@@ -24,6 +24,9 @@ const (
 	// Well past SQS's longest message retention (14 days), so that no
 	// notification can come back for a file whose checkpoint is gone.
 	defaultCheckpointRetention = 30 * 24 * time.Hour
+	// A checkpoint goes at the second look, two retentions after its file
+	// was finished at the earliest: a week makes that SQS's 14 days.
+	minSQSCheckpointRetention = 7 * 24 * time.Hour
 )
 
 // Config is the configuration of the cloudtrail receiver.
@@ -42,11 +45,13 @@ type Config struct {
 	// every file is read again after a restart.
 	Storage *component.ID `mapstructure:"storage"`
 
-	// CheckpointRetention is how long the checkpoint of a finished file is
-	// kept. It is then deleted if the source can no longer offer the file
-	// again: the file is no longer in the directory tree, or the S3 listing
-	// has moved past its key; for SQS the retention itself is the guard
-	// against a notification delivered again. 0 keeps checkpoints for ever.
+	// CheckpointRetention is how often the checkpoints of finished files
+	// are looked at, the first time this long after the file was finished.
+	// One is deleted when its source could not offer the file at two looks
+	// in a row: the file was no longer in the directory tree, the stored
+	// S3 listing position had passed its key, or, for SQS, always (the
+	// retention itself is the guard against a notification delivered
+	// again). 0 keeps checkpoints for ever.
 	CheckpointRetention time.Duration `mapstructure:"checkpoint_retention"`
 
 	// EventSources keeps records whose eventSource is one of these. The
@@ -268,6 +273,10 @@ func (cfg *Config) Validate() error {
 	}
 	if sqs {
 		errs = errors.Join(errs, cfg.SQS.validate())
+		if cfg.CheckpointRetention > 0 && cfg.CheckpointRetention < minSQSCheckpointRetention {
+			errs = errors.Join(errs, fmt.Errorf("checkpoint_retention must be 0 or at least %v with sqs, so that no notification SQS still holds (14 days at most) can name a file whose checkpoint is gone, not %v",
+				minSQSCheckpointRetention, cfg.CheckpointRetention))
+		}
 	}
 	for i, p := range cfg.Directory.Include {
 		if _, err := path.Match(strings.ToLower(p), ""); err != nil || p == "" {

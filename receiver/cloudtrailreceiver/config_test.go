@@ -193,6 +193,7 @@ func TestLoadConfigInvalid(t *testing.T) {
 			`s3.regions[0] "useast1" is not a region name`,
 			`s3.prefix "logs/AWSLogs" must be the part before AWSLogs/`,
 		}},
+		{"sqs_short_retention", []string{"checkpoint_retention must be 0 or at least 168h0m0s with sqs, so that no notification SQS still holds (14 days at most) can name a file whose checkpoint is gone, not 24h0m0s"}},
 		{"bad_body", []string{`body must be map, json or none, not "xml"`}},
 		{"bad_include", []string{`directory.include[0] "[a-" is not a glob pattern`, `directory.include[1] "" is not a glob pattern`}},
 		{"negative_sizes", []string{

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +55,10 @@ type directorySource struct {
 	known   map[string]*dirEntry
 	// lastListErr avoids logging the same listing problem at every poll.
 	lastListErr string
+	// unlisted are the paths of the last poll that could not be listed or
+	// looked at (a directory that cannot be read, a file whose stat failed):
+	// files may be there that the source does not know.
+	unlisted []string
 }
 
 func newDirectorySource(cfg DirectoryConfig, logger *zap.Logger) (*directorySource, error) {
@@ -104,13 +109,14 @@ func (d *directorySource) wanted(name string) bool {
 
 func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
 	var paths []string
-	var problems []string
+	var problems, unlisted []string
 	err := filepath.WalkDir(d.root, func(path string, de fs.DirEntry, err error) error {
 		if err != nil {
 			if path == d.root {
 				return err
 			}
 			problems = append(problems, err.Error())
+			unlisted = append(unlisted, path)
 			if de != nil && de.IsDir() {
 				return fs.SkipDir
 			}
@@ -132,7 +138,6 @@ func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
 		d.reportListErr(err.Error())
 		return nil, fmt.Errorf("listing %s: %w", d.root, err)
 	}
-	d.reportListErr(strings.Join(problems, "; "))
 	// Lexical order of the full path (WalkDir's order differs from it when a
 	// name is a prefix of another's).
 	sort.Strings(paths)
@@ -141,8 +146,12 @@ func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
 	present := make(map[string]struct{}, len(paths))
 	for _, path := range paths {
 		info, err := os.Stat(path) // follows symbolic links
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			problems = append(problems, err.Error())
+			unlisted = append(unlisted, path)
+		}
 		if err != nil || !info.Mode().IsRegular() {
-			continue // vanished, or not a file
+			continue // vanished, cannot be looked at, or not a file
 		}
 		present[path] = struct{}{}
 		size, mod := info.Size(), info.ModTime()
@@ -170,6 +179,8 @@ func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
 			delete(d.known, path) // removed or renamed
 		}
 	}
+	d.unlisted = unlisted
+	d.reportListErr(strings.Join(problems, "; "))
 	return files, nil
 }
 
@@ -245,25 +256,44 @@ func (*directorySource) stat(_ context.Context, f *file) (int64, time.Time, erro
 }
 
 // forgettable: a checkpoint is needed while a file with its identity is in
-// the tree. Only a complete listing says which are: after a listing
-// problem nothing is forgotten. Files that could not be identified (empty
-// or unreadable ones, digests) have no checkpoint of their own to keep.
-func (d *directorySource) forgettable() func(key string) bool {
-	if d.lastListErr != "" {
-		return nil
-	}
+// the tree. A file that is there but whose identity is not known (it could
+// not be read, or looked at, or its directory listed) might be any file, so
+// the checkpoints last seen at its path, or below a directory that could
+// not be listed, are kept too. Empty files and digests have no checkpoint.
+func (d *directorySource) forgettable(pathOf func(key string) (string, error)) func(key string) bool {
 	present := make(map[string]struct{}, len(d.known))
-	for _, e := range d.known {
-		if e.key != "" {
+	unclear := slices.Clone(d.unlisted)
+	for path, e := range d.known {
+		switch {
+		case e.key != "" && e.keySize == e.size && e.keyModTime.Equal(e.modTime):
 			present[e.key] = struct{}{}
+		case e.size > 0 && !strings.Contains(path, digestPathMarker):
+			unclear = append(unclear, path)
+			if e.key != "" {
+				present[e.key] = struct{}{} // what it was when last identified
+			}
 		}
 	}
 	return func(key string) bool {
 		// A file that only starts like another is stored under the other's
 		// identity plus "." and a fingerprint of its end.
 		id, _, _ := strings.Cut(key, ".")
-		_, ok := present[id]
-		return !ok
+		if _, ok := present[id]; ok {
+			return false
+		}
+		if len(unclear) == 0 {
+			return true
+		}
+		path, err := pathOf(key)
+		if err != nil {
+			return false
+		}
+		for _, u := range unclear {
+			if path == u || strings.HasPrefix(path, u+string(filepath.Separator)) {
+				return false
+			}
+		}
+		return true
 	}
 }
 

@@ -250,6 +250,9 @@ func (p *processor) lookup(ctx context.Context, src source, f *file) (key string
 		if cp != nil {
 			if err := p.cps.set(ctx, key, cp); err == nil {
 				_ = p.cps.delete(ctx, prevKey)
+				if cp.Done && p.retention != nil {
+					p.retention.finished(key) // the record names prevKey
+				}
 			}
 			p.reported.rename(prevKey, key)
 		}

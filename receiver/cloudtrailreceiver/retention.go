@@ -3,7 +3,9 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -26,24 +28,26 @@ import (
 // The storage API cannot list keys, so the receiver keeps its own record of
 // what it finished: the keys finished in each time slot, under
 // doneSlotPrefix+<slot start>, and the list of slots under doneIndexKey.
-// Slots are a 24th of the retention wide (at most an hour), so a slot is
-// written once per poll and read once when it expires.
+// Slots are a 24th of the retention wide (at most an hour). The current
+// slot is rewritten after each poll that finished files; an expired one is
+// read once, its keys deleted or carried over into the current slot.
 const (
 	doneIndexKey   = "cloudtrail.done"
 	doneSlotPrefix = "cloudtrail.done."
-	// maxSlotsPerPrune bounds the expired slots handled after one poll, so
-	// that a backlog (after a long stop) is worked off over several polls.
-	maxSlotsPerPrune = 8
+	// maxKeysPerPrune bounds the keys looked at after one poll (whole slots,
+	// at least one), so that a backlog after a long stop is worked off over
+	// several polls.
+	maxKeysPerPrune = 50_000
 	// deleteChunk is the number of deletions sent in one storage batch.
 	deleteChunk = 500
 )
 
-// forgetter is implemented by every source: forgettable returns whether the
-// checkpoint stored under key may be deleted because the file cannot be
-// offered again, or nil when that cannot be decided now (part of a
-// directory tree could not be listed, say).
+// forgetter is implemented by every source. forgettable returns whether
+// the checkpoint stored under key may be deleted because the file cannot be
+// offered again, or nil when nothing can be decided now. pathOf reads where
+// a checkpoint's file was last seen, for sources that need it.
 type forgetter interface {
-	forgettable() func(key string) bool
+	forgettable(pathOf func(key string) (string, error)) func(key string) bool
 }
 
 // doneList is what a slot holds: the keys finished (or carried over) in it,
@@ -61,10 +65,21 @@ type doneSlot struct {
 	End   int64 `json:"end"`
 }
 
+// keySet is a set of checkpoint keys; sets keep what waits for a flush
+// bounded by the distinct keys, however often a failing flush is retried.
+type keySet map[string]struct{}
+
+func (s keySet) add(keys ...string) {
+	for _, k := range keys {
+		s[k] = struct{}{}
+	}
+}
+
 // checkpointRetention records which checkpoints are finished, and when, and
 // deletes those past the retention that their source can do without.
 type checkpointRetention struct {
 	client storage.Client
+	cps    *checkpoints
 	keep   time.Duration
 	width  time.Duration
 	now    func() time.Time
@@ -72,21 +87,28 @@ type checkpointRetention struct {
 	tel    *telemetry
 
 	mu sync.Mutex
-	// pending is what the next flush adds to the current slot: keys
-	// finished since the last flush, and those carried over.
-	pending doneList
-	slots   []doneSlot
-	loaded  bool
+	// keys and gone wait for the next flush into the current slot: keys
+	// finished since the last flush or carried over, and keys carried over
+	// as gone. A key in both is not gone (its file was finished again).
+	keys, gone keySet
+	slots      []doneSlot
+	loaded     bool
+	// blocked is set while the source cannot tell what to forget, so that
+	// this is logged once, not after every poll.
+	blocked bool
 }
 
 func newCheckpointRetention(client storage.Client, keep time.Duration, now func() time.Time, logger *zap.Logger, tel *telemetry) *checkpointRetention {
 	return &checkpointRetention{
 		client: client,
+		cps:    &checkpoints{client: client},
 		keep:   keep,
 		width:  min(max(keep/24, time.Millisecond), time.Hour),
 		now:    now,
 		logger: logger,
 		tel:    tel,
+		keys:   keySet{},
+		gone:   keySet{},
 	}
 }
 
@@ -95,59 +117,57 @@ func newCheckpointRetention(client storage.Client, keep time.Duration, now func(
 func (r *checkpointRetention) finished(key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.pending.Keys = append(r.pending.Keys, key)
+	r.keys.add(key)
 }
 
-// flush adds the keys finished since the last flush to the current slot.
-// On a storage error they stay pending for the next flush.
+// flush adds the keys waiting to the current slot. On a storage error they
+// wait for the next flush.
 func (r *checkpointRetention) flush(ctx context.Context) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.pending.empty() {
-		return
-	}
 	if err := r.flushLocked(context.WithoutCancel(ctx)); err != nil {
 		r.logger.Warn("Cannot record finished CloudTrail files for checkpoint retention; trying again after the next poll", zap.Error(err))
 	}
 }
 
 func (r *checkpointRetention) flushLocked(ctx context.Context) error {
+	if len(r.keys) == 0 && len(r.gone) == 0 {
+		return nil
+	}
 	if err := r.load(ctx); err != nil {
 		return err
 	}
-	now := r.now()
-	start := now.Truncate(r.width).UnixMilli()
-	i := slices.IndexFunc(r.slots, func(s doneSlot) bool { return s.Start == start })
+	start := r.now().Truncate(r.width).UnixMilli()
 	var list doneList
-	if i >= 0 {
+	if slices.ContainsFunc(r.slots, func(s doneSlot) bool { return s.Start == start }) {
 		var err error
 		if list, err = r.readSlot(ctx, start); err != nil {
 			return err
 		}
-	}
-	list.Keys = union(list.Keys, r.pending.Keys)
-	list.Gone = union(list.Gone, r.pending.Gone)
-	if err := r.setJSON(ctx, slotKey(start), list); err != nil {
-		return err
-	}
-	if i < 0 {
+	} else {
+		// The index first: an index entry without its list reads as an
+		// empty list, while a list no index names would stay for ever.
 		slots := append(slices.Clip(r.slots), doneSlot{Start: start, End: start + r.width.Milliseconds()})
 		if err := r.setJSON(ctx, doneIndexKey, slots); err != nil {
 			return err
 		}
 		r.slots = slots
 	}
-	r.pending = doneList{}
+	keys, gone := keySet{}, keySet{}
+	keys.add(list.Keys...)
+	gone.add(list.Gone...)
+	maps.Copy(keys, r.keys)
+	maps.Copy(gone, r.gone)
+	for k := range keys {
+		delete(gone, k)
+	}
+	list = doneList{Keys: slices.Sorted(maps.Keys(keys)), Gone: slices.Sorted(maps.Keys(gone))}
+	if err := r.setJSON(ctx, slotKey(start), list); err != nil {
+		return err
+	}
+	clear(r.keys)
+	clear(r.gone)
 	return nil
-}
-
-func (l doneList) empty() bool { return len(l.Keys) == 0 && len(l.Gone) == 0 }
-
-// union returns the sorted keys of a and b, each once.
-func union(a, b []string) []string {
-	out := append(slices.Clip(a), b...)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // prune takes the expired slots: it deletes the checkpoints src can forget
@@ -166,97 +186,126 @@ func (r *checkpointRetention) prune(ctx context.Context, src forgetter) {
 	cutoff := r.now().Add(-r.keep).UnixMilli()
 	var expired []doneSlot
 	for _, s := range r.slots {
-		if s.End <= cutoff && len(expired) < maxSlotsPerPrune {
+		if s.End <= cutoff {
 			expired = append(expired, s)
 		}
 	}
 	if len(expired) == 0 {
 		return
 	}
-	canForget := src.forgettable()
+	canForget := src.forgettable(r.pathOf)
 	if canForget == nil {
+		if !r.blocked {
+			r.blocked = true
+			r.logger.Warn("Checkpoint retention is waiting: the CloudTrail source cannot tell now which finished files are gone")
+		}
 		return
 	}
-	var forgotten, kept int
+	r.blocked = false
+
+	// Every expired slot taken is read whole; the outcome is only written
+	// once all are, so a failure part way changes nothing.
+	var taken []doneSlot
+	var forget []string
+	keys, gone := keySet{}, keySet{}
+	looked := 0
 	for _, s := range expired {
-		n, k, err := r.pruneSlot(ctx, s, canForget)
-		forgotten += n
-		kept += k
-		if err != nil {
-			r.logger.Warn("Cannot forget expired CloudTrail checkpoints; trying again after the next poll", zap.Error(err))
+		if looked >= maxKeysPerPrune {
 			break
 		}
-	}
-	if forgotten > 0 {
-		r.logger.Info("Forgot the checkpoints of CloudTrail files finished and gone for the checkpoint retention",
-			zap.Duration("checkpoint_retention", r.keep), zap.Int("forgotten", forgotten), zap.Int("carried_over", kept))
-	} else if kept > 0 {
-		r.logger.Debug("Carried checkpoints of finished CloudTrail files over to the next look",
-			zap.Duration("checkpoint_retention", r.keep), zap.Int("carried_over", kept))
-	}
-}
-
-// pruneSlot handles one expired slot: keys whose file was gone at the look
-// before and still is are deleted, the others carried over (as gone when
-// their file is gone now). Deletions come first, then the carried over keys
-// are stored, and only then the slot is dropped, so a failure part way
-// leaves at worst a key listed twice, never a checkpoint that no list names.
-func (r *checkpointRetention) pruneSlot(ctx context.Context, s doneSlot, canForget func(string) bool) (forgotten, kept int, err error) {
-	list, err := r.readSlot(ctx, s.Start)
-	if err != nil {
-		return 0, 0, err
-	}
-	var forget []string
-	for _, k := range list.Gone {
-		if canForget(k) {
-			forget = append(forget, k)
-		} else {
-			r.pending.Keys = append(r.pending.Keys, k)
-			kept++
+		list, err := r.readSlot(ctx, s.Start)
+		var bad *json.SyntaxError
+		var badType *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &bad), errors.As(err, &badType):
+			r.logger.Error("Dropping a record of finished CloudTrail files that cannot be decoded; their checkpoints are kept for ever",
+				zap.String("key", slotKey(s.Start)), zap.Error(err))
+		case err != nil:
+			r.logger.Warn("Cannot read a record of finished CloudTrail files; checkpoint retention waits for the next poll", zap.Error(err))
+			return
 		}
-	}
-	for _, k := range list.Keys {
-		if canForget(k) {
-			r.pending.Gone = append(r.pending.Gone, k)
-		} else {
-			r.pending.Keys = append(r.pending.Keys, k)
+		for _, k := range list.Gone {
+			if canForget(k) {
+				forget = append(forget, k)
+			} else {
+				keys.add(k)
+			}
 		}
-		kept++
+		for _, k := range list.Keys {
+			if canForget(k) {
+				gone.add(k)
+			} else {
+				keys.add(k)
+			}
+		}
+		looked += len(list.Keys) + len(list.Gone)
+		taken = append(taken, s)
 	}
+	slices.Sort(forget)
+	forget = slices.Compact(forget)
+	for _, k := range forget {
+		delete(gone, k)
+	}
+	forgotten := 0
 	for c := range slices.Chunk(forget, deleteChunk) {
 		ops := make([]*storage.Operation, len(c))
 		for i, k := range c {
 			ops[i] = storage.DeleteOperation(checkpointKeyPrefix + k)
 		}
 		if err := r.client.Batch(ctx, ops...); err != nil {
-			return forgotten, kept, fmt.Errorf("deleting checkpoints: %w", err)
+			r.logger.Warn("Cannot delete expired CloudTrail checkpoints; trying again after the next poll", zap.Error(err))
+			return
 		}
 		forgotten += len(c)
 		r.tel.add(ctx, r.tel.checkpointsForgotten, int64(len(c)))
 	}
-	if !r.pending.empty() {
-		if err := r.flushLocked(ctx); err != nil {
-			return forgotten, kept, err
+	for k := range gone {
+		if _, finished := r.keys[k]; !finished {
+			r.gone.add(k)
 		}
 	}
-	slots := slices.DeleteFunc(slices.Clone(r.slots), func(x doneSlot) bool { return x.Start == s.Start })
+	maps.Copy(r.keys, keys)
+	if err := r.flushLocked(ctx); err != nil {
+		r.logger.Warn("Cannot carry CloudTrail checkpoints over for checkpoint retention; trying again after the next poll", zap.Error(err))
+		return
+	}
+	// The index first, as in flushLocked.
+	slots := slices.DeleteFunc(slices.Clone(r.slots), func(x doneSlot) bool { return slices.Contains(taken, x) })
 	if err := r.setJSON(ctx, doneIndexKey, slots); err != nil {
-		return forgotten, kept, err
+		r.logger.Warn("Cannot update the record of finished CloudTrail files; trying again after the next poll", zap.Error(err))
+		return
 	}
 	r.slots = slots
-	if err := r.client.Delete(ctx, slotKey(s.Start)); err != nil {
-		r.logger.Debug("Cannot delete an expired list of finished CloudTrail files", zap.Error(err))
+	for _, s := range taken {
+		if err := r.client.Delete(ctx, slotKey(s.Start)); err != nil {
+			r.logger.Debug("Cannot delete an expired record of finished CloudTrail files", zap.Error(err))
+		}
 	}
-	return forgotten, kept, nil
+	fields := []zap.Field{zap.Duration("checkpoint_retention", r.keep), zap.Int("forgotten", forgotten),
+		zap.Int("carried_over", len(keys)+len(gone))}
+	if forgotten > 0 {
+		r.logger.Info("Forgot the checkpoints of CloudTrail files whose source could not offer them at two looks one checkpoint_retention apart", fields...)
+	} else {
+		r.logger.Debug("Carried checkpoints of finished CloudTrail files over to the next look", fields...)
+	}
 }
 
-// load reads the list of slots once.
+// load reads the list of slots once. An index that cannot be decoded is
+// replaced by an empty one rather than stopping retention for good.
 func (r *checkpointRetention) load(ctx context.Context) error {
 	if r.loaded {
 		return nil
 	}
 	var slots []doneSlot
-	if err := r.getJSON(ctx, doneIndexKey, &slots); err != nil {
+	err := r.getJSON(ctx, doneIndexKey, &slots)
+	var bad *json.SyntaxError
+	var badType *json.UnmarshalTypeError
+	if errors.As(err, &bad) || errors.As(err, &badType) {
+		r.logger.Error("The record of finished CloudTrail files cannot be decoded; starting a new one (the checkpoints it named are kept for ever)",
+			zap.String("key", doneIndexKey), zap.Error(err))
+		slots, err = nil, nil
+	}
+	if err != nil {
 		return err
 	}
 	r.slots, r.loaded = slots, true
@@ -269,10 +318,20 @@ func (r *checkpointRetention) readSlot(ctx context.Context, start int64) (doneLi
 	return list, err
 }
 
+// pathOf says where the file of the checkpoint under key was last seen.
+func (r *checkpointRetention) pathOf(key string) (string, error) {
+	cp, err := r.cps.get(context.Background(), key)
+	if err != nil || cp == nil {
+		return "", err
+	}
+	return cp.Path, nil
+}
+
 func slotKey(start int64) string { return fmt.Sprintf("%s%d", doneSlotPrefix, start) }
 
 // getJSON reads the JSON value stored under key into v, which it leaves
-// alone when there is none.
+// alone when there is none. A value that cannot be decoded is a
+// *json.SyntaxError or *json.UnmarshalTypeError in the chain.
 func (r *checkpointRetention) getJSON(ctx context.Context, key string, v any) error {
 	b, err := r.client.Get(ctx, key)
 	if err != nil {

@@ -2,6 +2,7 @@ package cloudtrailreceiver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
 )
 
 // presence is a forgetter whose files are the keys in present; ready false
@@ -27,7 +29,7 @@ type presence struct {
 	ready   bool
 }
 
-func (p *presence) forgettable() func(string) bool {
+func (p *presence) forgettable(func(string) (string, error)) func(string) bool {
 	if !p.ready {
 		return nil
 	}
@@ -134,7 +136,7 @@ func TestCheckpointRetention(t *testing.T) {
 // notification names it; only the retention guards against that notification
 // coming back.
 func TestSQSCheckpointsAreForgettable(t *testing.T) {
-	assert.True(t, (&sqsSource{}).forgettable()("s3:bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json.gz"))
+	assert.True(t, (&sqsSource{}).forgettable(nil)("s3:bucket/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json.gz"))
 }
 
 // TestDirectoryCheckpointRetention runs the receiver over a directory with a
@@ -229,4 +231,149 @@ func TestS3CheckpointRetention(t *testing.T) {
 	h2.settle()
 	assert.Empty(t, rec2.accepted())
 	assert.Equal(t, gets, fs3.totalGets(), "no object is fetched again: the listing starts after them")
+}
+
+// failingClient is a storage client whose writes fail while fail is set.
+type failingClient struct {
+	*memoryClient
+	fail bool
+}
+
+var errStorage = errors.New("injected storage failure")
+
+func (c *failingClient) Set(ctx context.Context, key string, value []byte) error {
+	if c.fail {
+		return errStorage
+	}
+	return c.memoryClient.Set(ctx, key, value)
+}
+
+func (c *failingClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	if c.fail {
+		return errStorage
+	}
+	return c.memoryClient.Batch(ctx, ops...)
+}
+
+// TestCheckpointRetentionStorageTrouble: failing writes keep nothing growing
+// and lose nothing (the expired slot is taken again once writes work), and
+// records that cannot be decoded are dropped instead of stopping retention.
+func TestCheckpointRetentionStorageTrouble(t *testing.T) {
+	ctx := context.Background()
+	client := &failingClient{memoryClient: newMemoryClient()}
+	cps := &checkpoints{client: client}
+	tel, err := newTelemetry(componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	now := time.Date(2026, 11, 1, 10, 17, 0, 0, time.UTC)
+	const keep = 24 * time.Hour
+	r := newCheckpointRetention(client, keep, func() time.Time { return now }, zap.NewNop(), tel)
+	src := &presence{present: map[string]bool{}, ready: true}
+
+	var keys []string
+	for i := range 100 {
+		k := fmt.Sprintf("k%03d", i)
+		keys = append(keys, k)
+		require.NoError(t, cps.set(ctx, k, &checkpoint{Done: true}))
+		r.finished(k)
+	}
+	r.flush(ctx)
+	now = now.Add(keep + time.Hour)
+	r.prune(ctx, src) // first look: all gone
+	now = now.Add(keep + time.Hour)
+
+	client.fail = true
+	for range 50 {
+		r.finished("new") // a file finished meanwhile, the same key at every poll
+		r.flush(ctx)
+		r.prune(ctx, src)
+	}
+	assert.LessOrEqual(t, len(r.keys)+len(r.gone), 101, "what waits for a flush stays bounded by the distinct keys")
+	client.fail = false
+	r.flush(ctx)
+	r.prune(ctx, src)
+	for _, k := range keys {
+		cp, err := cps.get(ctx, k)
+		require.NoError(t, err)
+		assert.Nil(t, cp, "%s is forgotten once writes work", k)
+	}
+	list, err := r.readSlot(ctx, r.slots[len(r.slots)-1].Start)
+	require.NoError(t, err)
+	assert.Equal(t, doneList{Keys: []string{"new"}}, list, "the file finished meanwhile is recorded")
+
+	// A slot list and the index that cannot be decoded.
+	require.Len(t, r.slots, 1)
+	require.NoError(t, client.memoryClient.Set(ctx, slotKey(r.slots[0].Start), []byte("{not json")))
+	now = now.Add(2 * (keep + time.Hour))
+	r.prune(ctx, src)
+	assert.Empty(t, r.slots, "the undecodable slot is dropped")
+	require.NoError(t, client.memoryClient.Set(ctx, doneIndexKey, []byte(`{"start":"x"}`)))
+	r = newCheckpointRetention(client, keep, func() time.Time { return now }, zap.NewNop(), tel)
+	r.finished("k001")
+	r.flush(ctx)
+	require.Len(t, r.slots, 1, "a new index replaces the undecodable one")
+}
+
+// TestDirectoryForgettable: besides the identities of the files in the
+// tree, checkpoints last seen at a path whose file is there but could not
+// be identified, or below a directory that could not be listed, are kept.
+func TestDirectoryForgettable(t *testing.T) {
+	d := &directorySource{known: map[string]*dirEntry{
+		"/t/a.json":                        {size: 10, key: "ka", keySize: 10},
+		"/t/grew.json":                     {size: 20, key: "kgrew", keySize: 10}, // changed, not identified since
+		"/t/unread.json":                   {size: 5},                             // identify failed
+		"/t/empty.json":                    {size: 0},
+		"/t/x_CloudTrail-Digest_y.json.gz": {size: 9},
+	}, unlisted: []string{"/t/locked"}}
+	paths := map[string]string{
+		"ka.0123": "/t/a.json", "kgrew": "/t/grew.json", "kunread": "/t/unread.json",
+		"klocked": "/t/locked/sub/f.json", "klockedx": "/t/lockedx.json", "kold": "/t/old.json",
+	}
+	forget := d.forgettable(func(k string) (string, error) { return paths[k], nil })
+	for key, want := range map[string]bool{
+		"ka": false, "ka.0123": false, // in the tree (also as the file starting like it)
+		"kgrew":    false, // what the changed file was
+		"kunread":  false, // last seen where a file is that could not be identified
+		"klocked":  false, // below a directory that could not be listed
+		"klockedx": true,  // only a name sharing the prefix
+		"kold":     true,
+	} {
+		assert.Equal(t, want, forget(key), key)
+	}
+	failing := d.forgettable(func(string) (string, error) { return "", errStorage })
+	assert.False(t, failing("kold"), "a checkpoint whose path cannot be read is kept")
+}
+
+// TestS3ForgettableFollowsTheStoredPosition: only a listing position that
+// was stored protects a restart, so an object's checkpoint is kept while
+// storing the position fails; folders not listed in this run are judged by
+// their stored position.
+func TestS3ForgettableFollowsTheStoredPosition(t *testing.T) {
+	store := &failingClient{memoryClient: newMemoryClient()}
+	s, err := newS3Source(S3Config{Bucket: testBucket}, nil, store, zap.NewNop())
+	require.NoError(t, err)
+	rp := s3keys.RegionPrefix("", "", acctA, s3keys.FolderLogs, "us-east-1")
+	k1 := ctKey("", "", acctA, "us-east-1", day1, "a000000000000001")
+	k2 := ctKey("", "", acctA, "us-east-1", day1.Add(5*time.Minute), "a000000000000002")
+	fo := &s3Folder{prefix: rp, loaded: true, pending: []*s3Object{{key: k1, done: true}, {key: k2, done: true}}}
+	s.folders[rp] = fo
+
+	store.fail = true
+	s.advance(fo)
+	assert.Equal(t, k2, fo.committed)
+	forget := s.forgettable(nil)
+	assert.False(t, forget("s3:"+testBucket+"/"+k1), "the position was not stored")
+
+	store.fail = false
+	s.advance(fo) // the next advance stores it
+	forget = s.forgettable(nil)
+	assert.True(t, forget("s3:"+testBucket+"/"+k1))
+	assert.True(t, forget("s3:"+testBucket+"/"+k2+".etag:abc"))
+	assert.False(t, forget("s3:"+testBucket+"/"+ctKey("", "", acctA, "us-east-1", day1.Add(time.Hour), "a000000000000003")))
+	assert.True(t, forget("s3:other-bucket/"+k1))
+
+	// A folder of another region, not listed in this run.
+	west := ctKey("", "", acctA, "eu-west-1", day1, "w000000000000001")
+	assert.False(t, forget("s3:"+testBucket+"/"+west), "no stored position")
+	require.NoError(t, store.Set(context.Background(), s3ListCheckpointPrefix+testBucket+"/"+s3keys.RegionPrefix("", "", acctA, s3keys.FolderLogs, "eu-west-1"), []byte(`{"start_after":"`+west+`"}`)))
+	assert.True(t, s.forgettable(nil)("s3:"+testBucket+"/"+west), "passed by its stored position")
 }

@@ -59,8 +59,11 @@ type s3Folder struct {
 	loaded bool
 	// after is where the next listing starts (StartAfter).
 	after string
-	// committed is the stored checkpoint: every key up to it is done.
+	// committed is the listing checkpoint: every key up to it is done.
 	committed string
+	// stored is the committed key as last stored: a restart lists after
+	// it. It lags committed while storing fails.
+	stored string
 	// pending are the listed keys after committed, in key order.
 	pending []*s3Object
 }
@@ -260,7 +263,7 @@ func (s *s3Source) listFolder(ctx context.Context, rp string) error {
 			after = max(after, s3keys.DayStartAfter(rp, s.startTime))
 		}
 		s.mu.Lock()
-		fo.loaded, fo.committed, fo.after = true, committed, after
+		fo.loaded, fo.committed, fo.stored, fo.after = true, committed, committed, after
 		s.mu.Unlock()
 	}
 
@@ -333,28 +336,28 @@ func (s *s3Source) entry(rp string, key, etag *string, size *int64, mod *time.Ti
 // advance drops the leading done entries of a folder and stores the last of
 // them as its checkpoint: a restart lists after it, and every key before it
 // was processed. Keys done after a key that is not stay pending, so the
-// checkpoint never passes an object that still needs reading. s.mu is held.
+// checkpoint never passes an object that still needs reading. A checkpoint
+// that could not be stored is stored at the next advance. s.mu is held.
 func (s *s3Source) advance(fo *s3Folder) {
 	n := 0
 	for n < len(fo.pending) && fo.pending[n].done {
 		n++
 	}
-	if n == 0 {
-		return
-	}
-	last := fo.pending[n-1].key
-	for _, o := range fo.pending[:n] {
-		delete(s.owner, o)
-		if o.f != nil {
-			delete(s.byPath, o.f.path)
+	if n > 0 {
+		last := fo.pending[n-1].key
+		for _, o := range fo.pending[:n] {
+			delete(s.owner, o)
+			if o.f != nil {
+				delete(s.byPath, o.f.path)
+			}
 		}
+		fo.pending = slices.Delete(fo.pending, 0, n)
+		fo.committed = max(fo.committed, last)
 	}
-	fo.pending = slices.Delete(fo.pending, 0, n)
-	if last <= fo.committed {
+	if fo.stored == fo.committed {
 		return
 	}
-	fo.committed = last
-	b, err := json.Marshal(s3ListCheckpoint{StartAfter: last})
+	b, err := json.Marshal(s3ListCheckpoint{StartAfter: fo.committed})
 	if err == nil {
 		err = s.store.Set(context.Background(), s3ListCheckpointPrefix+s.bucket+"/"+fo.prefix, b)
 	}
@@ -362,7 +365,9 @@ func (s *s3Source) advance(fo *s3Folder) {
 		// The objects were processed; after a restart they are listed again
 		// and skipped thanks to their own checkpoints.
 		s.logger.Warn("Cannot save the S3 listing checkpoint", zap.String("bucket", s.bucket), zap.String("prefix", fo.prefix), zap.Error(err))
+		return
 	}
+	fo.stored = fo.committed
 }
 
 // s3ListCheckpoint is the stored listing position of a region folder.
@@ -412,17 +417,18 @@ func (*s3Source) stat(_ context.Context, f *file) (int64, time.Time, error) {
 	return f.size, f.modTime, nil
 }
 
-// forgettable: an object is listed again only after its folder's listing
-// checkpoint, so its own checkpoint is needed until that checkpoint passes
-// it. Keys of folders not listed since the start are kept for now; keys of
-// another bucket (the configuration changed) or outside the CloudTrail
-// layout cannot be listed again.
-func (s *s3Source) forgettable() func(key string) bool {
+// forgettable: a restart lists a folder after its stored listing
+// checkpoint, so an object's own checkpoint is needed until that stored
+// checkpoint passes it. For folders not listed in this run (the regions or
+// accounts were narrowed, a folder emptied) the stored checkpoint is read.
+// Keys of another bucket (the configuration changed) or outside the
+// CloudTrail layout are never listed again.
+func (s *s3Source) forgettable(func(string) (string, error)) func(key string) bool {
 	s.mu.Lock()
-	committed := make(map[string]string, len(s.folders))
+	stored := make(map[string]string, len(s.folders))
 	for rp, fo := range s.folders {
 		if fo.loaded {
-			committed[rp] = fo.committed
+			stored[rp] = fo.stored
 		}
 	}
 	s.mu.Unlock()
@@ -440,8 +446,15 @@ func (s *s3Source) forgettable() func(key string) bool {
 		if err != nil {
 			return true
 		}
-		c, ok := committed[k.RegionPrefix()]
-		return ok && obj <= c
+		rp := k.RegionPrefix()
+		after, ok := stored[rp]
+		if !ok {
+			if after, err = s.loadCheckpoint(context.Background(), rp); err != nil {
+				return false
+			}
+			stored[rp] = after
+		}
+		return obj <= after
 	}
 }
 

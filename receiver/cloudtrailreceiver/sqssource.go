@@ -292,8 +292,9 @@ func (*sqsSource) stat(_ context.Context, f *file) (int64, time.Time, error) {
 // forgettable: an object is read when a notification names it, so its
 // checkpoint only guards against the same notification coming back, which
 // SQS cannot do after its longest message retention (14 days); the
-// retention itself is the wait.
-func (*sqsSource) forgettable() func(key string) bool {
+// retention itself is the wait (config validation holds it to a week at
+// least, so two looks are past those 14 days).
+func (*sqsSource) forgettable(func(string) (string, error)) func(key string) bool {
 	return func(string) bool { return true }
 }
 
