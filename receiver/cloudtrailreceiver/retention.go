@@ -30,7 +30,10 @@ import (
 // doneSlotPrefix+<slot start>, and the list of slots under doneIndexKey.
 // Slots are a 24th of the retention wide (at most an hour). The current
 // slot is rewritten after each poll that finished files; an expired one is
-// read once, its keys deleted or carried over into the current slot.
+// read once, its keys deleted or carried over into the current carry slot,
+// a second list of the same period written only by prunes, so that the
+// keys carried over (after a long stop, every file of a tree at once) are
+// not rewritten at every poll with the few files it finishes.
 const (
 	doneIndexKey   = "cloudtrail.done"
 	doneSlotPrefix = "cloudtrail.done."
@@ -59,10 +62,12 @@ type doneList struct {
 }
 
 // doneSlot is a time slot [Start, End) (Unix milliseconds) in which the
-// files whose keys its list holds were finished.
+// files whose keys its list holds were finished, or, for a carry slot, in
+// which they were carried over.
 type doneSlot struct {
 	Start int64 `json:"start"`
 	End   int64 `json:"end"`
+	Carry bool  `json:"carry,omitempty"`
 }
 
 // keySet is a set of checkpoint keys; sets keep what waits for a flush
@@ -87,12 +92,10 @@ type checkpointRetention struct {
 	tel    *telemetry
 
 	mu sync.Mutex
-	// keys and gone wait for the next flush into the current slot: keys
-	// finished since the last flush or carried over, and keys carried over
-	// as gone. A key in both is not gone (its file was finished again).
-	keys, gone keySet
-	slots      []doneSlot
-	loaded     bool
+	// pending are the keys finished since the last flush.
+	pending keySet
+	slots   []doneSlot
+	loaded  bool
 	// blocked is set while the source cannot tell what to forget, so that
 	// this is logged once, not after every poll.
 	blocked bool
@@ -100,15 +103,14 @@ type checkpointRetention struct {
 
 func newCheckpointRetention(client storage.Client, keep time.Duration, now func() time.Time, logger *zap.Logger, tel *telemetry) *checkpointRetention {
 	return &checkpointRetention{
-		client: client,
-		cps:    &checkpoints{client: client},
-		keep:   keep,
-		width:  min(max(keep/24, time.Millisecond), time.Hour),
-		now:    now,
-		logger: logger,
-		tel:    tel,
-		keys:   keySet{},
-		gone:   keySet{},
+		client:  client,
+		cps:     &checkpoints{client: client},
+		keep:    keep,
+		width:   min(max(keep/24, time.Millisecond), time.Hour),
+		now:     now,
+		logger:  logger,
+		tel:     tel,
+		pending: keySet{},
 	}
 }
 
@@ -117,7 +119,7 @@ func newCheckpointRetention(client storage.Client, keep time.Duration, now func(
 func (r *checkpointRetention) finished(key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.keys.add(key)
+	r.pending.add(key)
 }
 
 // flush adds the keys waiting to the current slot. On a storage error they
@@ -131,43 +133,49 @@ func (r *checkpointRetention) flush(ctx context.Context) {
 }
 
 func (r *checkpointRetention) flushLocked(ctx context.Context) error {
-	if len(r.keys) == 0 && len(r.gone) == 0 {
+	if len(r.pending) == 0 {
 		return nil
 	}
+	if err := r.addToSlot(ctx, false, r.pending, nil); err != nil {
+		return err
+	}
+	clear(r.pending)
+	return nil
+}
+
+// addToSlot adds keys, and gone as gone unless also in keys, to the current
+// slot (carry: the current carry slot).
+func (r *checkpointRetention) addToSlot(ctx context.Context, carry bool, keys, gone keySet) error {
 	if err := r.load(ctx); err != nil {
 		return err
 	}
 	start := r.now().Truncate(r.width).UnixMilli()
+	slot := doneSlot{Start: start, End: start + r.width.Milliseconds(), Carry: carry}
 	var list doneList
-	if slices.ContainsFunc(r.slots, func(s doneSlot) bool { return s.Start == start }) {
+	if slices.ContainsFunc(r.slots, func(s doneSlot) bool { return s.Start == start && s.Carry == carry }) {
 		var err error
-		if list, err = r.readSlot(ctx, start); err != nil {
+		if list, err = r.readSlot(ctx, slot); err != nil {
 			return err
 		}
 	} else {
 		// The index first: an index entry without its list reads as an
 		// empty list, while a list no index names would stay for ever.
-		slots := append(slices.Clip(r.slots), doneSlot{Start: start, End: start + r.width.Milliseconds()})
+		slots := append(slices.Clip(r.slots), slot)
 		if err := r.setJSON(ctx, doneIndexKey, slots); err != nil {
 			return err
 		}
 		r.slots = slots
 	}
-	keys, gone := keySet{}, keySet{}
-	keys.add(list.Keys...)
-	gone.add(list.Gone...)
-	maps.Copy(keys, r.keys)
-	maps.Copy(gone, r.gone)
-	for k := range keys {
-		delete(gone, k)
+	all, allGone := keySet{}, keySet{}
+	all.add(list.Keys...)
+	allGone.add(list.Gone...)
+	maps.Copy(all, keys)
+	maps.Copy(allGone, gone)
+	for k := range all {
+		delete(allGone, k)
 	}
-	list = doneList{Keys: slices.Sorted(maps.Keys(keys)), Gone: slices.Sorted(maps.Keys(gone))}
-	if err := r.setJSON(ctx, slotKey(start), list); err != nil {
-		return err
-	}
-	clear(r.keys)
-	clear(r.gone)
-	return nil
+	list = doneList{Keys: slices.Sorted(maps.Keys(all)), Gone: slices.Sorted(maps.Keys(allGone))}
+	return r.setJSON(ctx, slotKey(slot), list)
 }
 
 // prune takes the expired slots: it deletes the checkpoints src can forget
@@ -213,13 +221,13 @@ func (r *checkpointRetention) prune(ctx context.Context, src forgetter) {
 		if looked >= maxKeysPerPrune {
 			break
 		}
-		list, err := r.readSlot(ctx, s.Start)
+		list, err := r.readSlot(ctx, s)
 		var bad *json.SyntaxError
 		var badType *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &bad), errors.As(err, &badType):
 			r.logger.Error("Dropping a record of finished CloudTrail files that cannot be decoded; their checkpoints are kept for ever",
-				zap.String("key", slotKey(s.Start)), zap.Error(err))
+				zap.String("key", slotKey(s)), zap.Error(err))
 		case err != nil:
 			r.logger.Warn("Cannot read a record of finished CloudTrail files; checkpoint retention waits for the next poll", zap.Error(err))
 			return
@@ -259,17 +267,13 @@ func (r *checkpointRetention) prune(ctx context.Context, src forgetter) {
 		forgotten += len(c)
 		r.tel.add(ctx, r.tel.checkpointsForgotten, int64(len(c)))
 	}
-	for k := range gone {
-		if _, finished := r.keys[k]; !finished {
-			r.gone.add(k)
+	if len(keys)+len(gone) > 0 {
+		if err := r.addToSlot(ctx, true, keys, gone); err != nil {
+			r.logger.Warn("Cannot carry CloudTrail checkpoints over for checkpoint retention; trying again after the next poll", zap.Error(err))
+			return
 		}
 	}
-	maps.Copy(r.keys, keys)
-	if err := r.flushLocked(ctx); err != nil {
-		r.logger.Warn("Cannot carry CloudTrail checkpoints over for checkpoint retention; trying again after the next poll", zap.Error(err))
-		return
-	}
-	// The index first, as in flushLocked.
+	// The index first, as in addToSlot.
 	slots := slices.DeleteFunc(slices.Clone(r.slots), func(x doneSlot) bool { return slices.Contains(taken, x) })
 	if err := r.setJSON(ctx, doneIndexKey, slots); err != nil {
 		r.logger.Warn("Cannot update the record of finished CloudTrail files; trying again after the next poll", zap.Error(err))
@@ -277,7 +281,7 @@ func (r *checkpointRetention) prune(ctx context.Context, src forgetter) {
 	}
 	r.slots = slots
 	for _, s := range taken {
-		if err := r.client.Delete(ctx, slotKey(s.Start)); err != nil {
+		if err := r.client.Delete(ctx, slotKey(s)); err != nil {
 			r.logger.Debug("Cannot delete an expired record of finished CloudTrail files", zap.Error(err))
 		}
 	}
@@ -312,9 +316,9 @@ func (r *checkpointRetention) load(ctx context.Context) error {
 	return nil
 }
 
-func (r *checkpointRetention) readSlot(ctx context.Context, start int64) (doneList, error) {
+func (r *checkpointRetention) readSlot(ctx context.Context, s doneSlot) (doneList, error) {
 	var list doneList
-	err := r.getJSON(ctx, slotKey(start), &list)
+	err := r.getJSON(ctx, slotKey(s), &list)
 	return list, err
 }
 
@@ -327,7 +331,12 @@ func (r *checkpointRetention) pathOf(key string) (string, error) {
 	return cp.Path, nil
 }
 
-func slotKey(start int64) string { return fmt.Sprintf("%s%d", doneSlotPrefix, start) }
+func slotKey(s doneSlot) string {
+	if s.Carry {
+		return fmt.Sprintf("%s%d.carried", doneSlotPrefix, s.Start)
+	}
+	return fmt.Sprintf("%s%d", doneSlotPrefix, s.Start)
+}
 
 // getJSON reads the JSON value stored under key into v, which it leaves
 // alone when there is none. A value that cannot be decoded is a
