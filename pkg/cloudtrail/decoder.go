@@ -40,6 +40,10 @@ const (
 	// (`aws cloudtrail lookup-events`): {"Events":[{"CloudTrailEvent":
 	// "<record as a JSON string>", ...}]}.
 	FormatLookupEvents
+	// FormatCloudWatchExport is a CloudWatch Logs export to S3 of a trail's
+	// log group: one log event per line, its timestamp, a space and the
+	// message, a record ("2025-03-04T10:01:02.123Z {...}").
+	FormatCloudWatchExport
 )
 
 func (f Format) String() string {
@@ -58,6 +62,8 @@ func (f Format) String() string {
 		return "eventbridge"
 	case FormatLookupEvents:
 		return "lookup-events"
+	case FormatCloudWatchExport:
+		return "cloudwatch-export"
 	}
 	return "unknown"
 }
@@ -160,6 +166,7 @@ type Decoder struct {
 	skipped    int64
 	needComma  bool // an element was read: ',' or ']' must follow
 	objects    bool // a top-level object was read as a record or event
+	stamped    bool // lines start with a timestamp (FormatCloudWatchExport)
 	peeked     bool // d.cw holds the top-level object stObject will read
 	zstd       *zstd.Decoder
 	// compression names the file's compression ("gzip", ...), "" when plain.
@@ -427,6 +434,16 @@ func (d *Decoder) start() error {
 	}
 	first := !d.sawAny
 	d.sawAny = true
+	if c >= '0' && c <= '9' && (first || d.stamped) {
+		if n := d.sc.timestampPrefix(); n > 0 {
+			// A CloudWatch Logs export line: the message, after its
+			// timestamp, is read as the next top-level value.
+			d.sc.pos += n
+			d.stamped = true
+			d.setFormat(FormatCloudWatchExport)
+			return nil
+		}
+	}
 	switch c {
 	case '[':
 		d.sc.skipByte()
@@ -649,11 +666,11 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 				// record: cut short, or still being written (the receiver
 				// reads on from this record later), so it is no record
 				// error.
-				if next := d.sc.nextObjectLine(); next > 0 {
+				if next := d.sc.nextObjectLine(d.stamped); next > 0 {
 					d.st = stStart
 					d.sc.pos += next // consumed up to that line
 					d.index++
-					return Raw{}, false, &RecordError{Index: idx, Err: errors.New("record does not end (invalid JSON); skipped to the next line starting with '{'")}
+					return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("record does not end (invalid JSON); skipped to %s", d.nextLine())}
 				}
 			}
 			return Raw{}, false, err
@@ -736,7 +753,15 @@ func (d *Decoder) record(idx int64, v []byte, parsed bool) (Raw, bool, error) {
 // lineOriented reports whether the file holds records (or events) as
 // top-level objects, which JSON Lines files hold one per line: a fault there
 // is confined to its line.
-func (d *Decoder) lineOriented() bool { return d.objects }
+func (d *Decoder) lineOriented() bool { return d.objects || d.stamped }
+
+// nextLine names where decoding resumes after a broken line.
+func (d *Decoder) nextLine() string {
+	if d.stamped {
+		return "the next line starting with a timestamp"
+	}
+	return "the next line starting with '{'"
+}
 
 // skipLine passes over the input up to the next line that starts with '{' as
 // one bad record: the error it returns is a *RecordError with the next
@@ -744,8 +769,8 @@ func (d *Decoder) lineOriented() bool { return d.objects }
 func (d *Decoder) skipLine(err error) error {
 	idx := d.index
 	d.index++
-	d.sc.skipToObjectLine()
-	return &RecordError{Index: idx, Err: fmt.Errorf("%w; skipped to the next line starting with '{'", err)}
+	d.sc.skipToObjectLine(d.stamped)
+	return &RecordError{Index: idx, Err: fmt.Errorf("%w; skipped to %s", err, d.nextLine())}
 }
 
 // unwrap returns the record an EventBridge or LookupEvents event v, parsed

@@ -135,6 +135,11 @@ func TestDecoderEnvelopes(t *testing.T) {
 		{"eventbridge, keys sorted", ebSorted(r1) + "\n" + ebSorted(r2), []string{r1, r2}, FormatEventBridge},
 		{"eventbridge array, keys sorted", `[` + ebSorted(r1) + `,` + ebSorted(r2) + `]`, []string{r1, r2}, FormatArray},
 		{"lookup events lines, keys sorted", lookupSorted(r1) + "\n" + lookupSorted(r2), []string{r1, r2}, FormatLookupEvents},
+		// A CloudWatch Logs export to S3 of a trail's log group: each line
+		// is an event's timestamp, a space and its message.
+		{"cloudwatch export", "2024-05-01T10:00:00.123Z " + r1 + "\n2024-05-01T10:00:01.000Z " + r2 + "\n", []string{r1, r2}, FormatCloudWatchExport},
+		{"cloudwatch export, other stamps", "2024-05-01T10:00:00Z\t" + r1 + "\r\n2024-05-01t10:00:01.123456+02:00 " + r2, []string{r1, r2}, FormatCloudWatchExport},
+		{"cloudwatch export of eventbridge events", "2024-05-01T10:00:00.000Z " + eb(r1) + "\n2024-05-01T10:00:00.000Z " + ebSorted(r2), []string{r1, r2}, FormatCloudWatchExport},
 	}
 	for _, tc := range tests {
 		eachVariant(t, tc.name, tc.in, func(t *testing.T, in []byte, opts DecoderOptions) {
@@ -317,17 +322,23 @@ func TestDecoderBadInput(t *testing.T) {
 // once the file has grown.
 func TestDecoderJSONLinesCutShort(t *testing.T) {
 	a, b := `{"eventID":"a"}`, `{"eventID":"b"}`
-	in := a + "\n" + b + "\n" + `{"eventID":"c","userIdentity":{"ty`
-	eachVariant(t, "cut", in, func(t *testing.T, in []byte, opts DecoderOptions) {
-		recs, recErrs, err, _ := drain(t, in, opts)
-		if fmt.Sprint(recs) != fmt.Sprint([]string{a, b}) || len(recErrs) > 0 {
-			t.Fatalf("records %q, record errors %v", recs, recErrs)
-		}
-		var fe *FileError
-		if !errors.As(err, &fe) || !errors.Is(err, ErrTruncated) || fe.Index != 2 || fe.Offset != int64(len(a)+len(b)+2) {
-			t.Fatalf("error %v, want ErrTruncated at record 2, byte %d", err, len(a)+len(b)+2)
-		}
-	})
+	for name, stamp := range map[string]string{"cut": "", "export cut": "2024-05-01T10:00:00.000Z "} {
+		in := stamp + a + "\n" + stamp + b + "\n" + stamp + `{"eventID":"c","userIdentity":{"ty`
+		eachVariant(t, name, in, func(t *testing.T, in []byte, opts DecoderOptions) {
+			recs, recErrs, err, _ := drain(t, in, opts)
+			if fmt.Sprint(recs) != fmt.Sprint([]string{a, b}) || len(recErrs) > 0 {
+				t.Fatalf("records %q, record errors %v", recs, recErrs)
+			}
+			var fe *FileError
+			at := int64(2*len(stamp) + len(a) + len(b) + 2)
+			if name == "export cut" {
+				at += int64(len(stamp)) // the record starts after its stamp
+			}
+			if !errors.As(err, &fe) || !errors.Is(err, ErrTruncated) || fe.Index != 2 || fe.Offset != at {
+				t.Fatalf("error %v, want ErrTruncated at record 2, byte %d", err, at)
+			}
+		})
+	}
 }
 
 // TestDecoderJSONLinesFaults: in a file of records as top-level objects
@@ -335,6 +346,7 @@ func TestDecoderJSONLinesCutShort(t *testing.T) {
 // the next line that starts with '{'.
 func TestDecoderJSONLinesFaults(t *testing.T) {
 	a, b, c := `{"eventID":"a"}`, `{"eventID":"b"}`, `{"eventID":"c"}`
+	const stamp = "2024-05-01T10:00:00.000Z "
 	tests := []struct {
 		name    string
 		in      string
@@ -349,6 +361,10 @@ func TestDecoderJSONLinesFaults(t *testing.T) {
 		{"first line broken", `{"eventID":"x"` + "\n" + a + "\n" + b, []string{a, b}, []int64{0}, 0},
 		{"object that is not a record", a + "\n" + `{"version":"3","items":[]}` + "\n" + b, []string{a, b}, []int64{1}, 0},
 		{"pretty-printed and broken", "{\n  \"eventID\": \"x,\n  \"eventName\": \"y\"\n}\n" + a, []string{a}, []int64{0}, 0},
+		{"export: broken line", stamp + a + "\n" + stamp + `{"eventID":"x","s":"abc` + "\n" + stamp + b + "\n" + stamp + c, []string{a, b, c}, []int64{1}, 0},
+		{"export: text message", stamp + a + "\n" + stamp + "CloudTrail started\n" + stamp + b, []string{a, b}, []int64{1}, 0},
+		{"export: line without its stamp", stamp + a + "\nnot a stamp\n" + stamp + b, []string{a, b}, []int64{1}, 0},
+		{"export: object that is not a record", stamp + a + "\n" + stamp + `{"version":"3","items":[]}` + "\n" + stamp + b, []string{a, b}, []int64{1}, 0},
 	}
 	for _, tc := range tests {
 		eachVariant(t, tc.name, tc.in, func(t *testing.T, in []byte, opts DecoderOptions) {
@@ -475,6 +491,7 @@ func FuzzDecoder(f *testing.F) {
 		"{\"eventID\":\"a\"}\n{\"eventID\":\"b\n{\"eventID\":\"c\"}}\nx\n",
 		`{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{"eventID":"a"}}{"detail-type":"x","detail":1}`,
 		`{"Events":[{"EventId":"1","CloudTrailEvent":"{\"eventID\":\"a\"}"}]}`, `[{"CloudTrailEvent":"{}"},{"detail":[]}]`,
+		"2024-05-01T10:00:00.000Z {\"eventID\":\"a\"}\n2024-05-01T10:00:01+02:00\t{\"eventID\":\"b\nx\n2024-05-01T10:00:02Z {}\n",
 	} {
 		f.Add([]byte(s), uint8(0))
 	}
@@ -498,6 +515,29 @@ func FuzzDecoder(f *testing.F) {
 			t.Fatalf("records %q, want %q", recs, want)
 		}
 	})
+}
+
+// TestStampLen pins the CloudWatch Logs export line prefix: an RFC 3339
+// time (any fraction, Z or an offset) and one space or tab.
+func TestStampLen(t *testing.T) {
+	for in, want := range map[string]int{
+		"2024-05-01T10:00:00.123Z {":            25,
+		"2024-05-01T10:00:00Z\t{":               21,
+		"2024-05-01t10:00:00z {":                21,
+		"2024-05-01T10:00:00.123456789-07:00 {": 36,
+		"2024-05-01T10:00:00+05:30 ":            26,
+		"2024-05-01T10:00:00.Z {":               0, // no fraction digits
+		"2024-05-01T10:00:00+0530 {":            0,
+		"2024-05-01T10:00:00Z{":                 0, // no separator
+		"2024-05-01 10:00:00Z {":                0,
+		"2024-5-01T10:00:00Z {":                 0,
+		"2024-05-01T10:00:00":                   0,
+		"12345":                                 0,
+	} {
+		if got := stampLen([]byte(in)); got != want {
+			t.Errorf("stampLen(%q) = %d, want %d", in, got, want)
+		}
+	}
 }
 
 func TestQuoteOrEscape(t *testing.T) {

@@ -222,9 +222,10 @@ func (s *scanner) value(max int) ([]byte, error) {
 }
 
 // skipToObjectLine consumes the input up to the next line that starts with
-// '{' (the next record of a JSON Lines file), or to the end. The next unread
-// byte is consumed in any case.
-func (s *scanner) skipToObjectLine() {
+// '{' (the next record of a JSON Lines file), or with a digit when stamped
+// (the timestamp of the next line of a CloudWatch Logs export), or to the
+// end. The next unread byte is consumed in any case.
+func (s *scanner) skipToObjectLine(stamped bool) {
 	if s.pos < s.end {
 		s.pos++
 	}
@@ -243,10 +244,15 @@ func (s *scanner) skipToObjectLine() {
 				return
 			}
 		}
-		if s.buf[s.pos] == '{' {
+		if lineStart(s.buf[s.pos], stamped) {
 			return
 		}
 	}
+}
+
+// lineStart reports whether c may start a record's line.
+func lineStart(c byte, stamped bool) bool {
+	return c == '{' || stamped && c >= '0' && c <= '9'
 }
 
 // peekObject returns the whole object whose '{' is the next unread byte if
@@ -274,16 +280,83 @@ func (s *scanner) peekObject(limit int) ([]byte, bool) {
 }
 
 // nextObjectLine returns how far past the next unread byte the next line
-// that starts with '{' begins, within the buffered input, or -1.
-func (s *scanner) nextObjectLine() int {
+// that may start a record (see lineStart) begins, within the buffered
+// input, or -1.
+func (s *scanner) nextObjectLine(stamped bool) int {
 	if s.pos >= s.end {
 		return -1
 	}
-	j := bytes.Index(s.buf[s.pos+1:s.end], []byte("\n{"))
-	if j < 0 {
-		return -1
+	rest := s.buf[s.pos+1 : s.end]
+	for off := 0; ; {
+		j := bytes.IndexByte(rest[off:], '\n')
+		if j < 0 || off+j+1 >= len(rest) {
+			return -1
+		}
+		off += j + 1
+		if lineStart(rest[off], stamped) {
+			return 1 + off
+		}
 	}
-	return 1 + j + 1
+}
+
+// maxStampLen bounds a CloudWatch Logs export line's timestamp prefix:
+// "2025-03-04T10:01:02.123456789+05:30 ".
+const maxStampLen = 36
+
+// timestampPrefix returns the length of the RFC 3339 timestamp and the one
+// space or tab after it that start the unread input (a CloudWatch Logs
+// export line), or 0.
+func (s *scanner) timestampPrefix() int {
+	for s.end-s.pos < maxStampLen && s.fill(s.pos, maxStampLen) {
+	}
+	return stampLen(s.buf[s.pos:min(s.end, s.pos+maxStampLen)])
+}
+
+// stampLen matches YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm) and one space
+// or tab at the start of b.
+func stampLen(b []byte) int {
+	const layout = "dddd-dd-ddTdd:dd:dd"
+	if len(b) < len(layout)+2 {
+		return 0
+	}
+	for i := range len(layout) {
+		c, want := b[i], layout[i]
+		if want == 'd' && (c < '0' || c > '9') || want != 'd' && c != want && !(want == 'T' && c == 't') {
+			return 0
+		}
+	}
+	i := len(layout)
+	if b[i] == '.' {
+		i++
+		start := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return 0
+		}
+	}
+	switch {
+	case i < len(b) && (b[i] == 'Z' || b[i] == 'z'):
+		i++
+	case i+6 <= len(b) && (b[i] == '+' || b[i] == '-') && isDigits(b[i+1:i+3]) && b[i+3] == ':' && isDigits(b[i+4:i+6]):
+		i += 6
+	default:
+		return 0
+	}
+	if i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		return i + 1
+	}
+	return 0
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
 }
 
 // maxKeyPeek bounds how far firstKey reads ahead.

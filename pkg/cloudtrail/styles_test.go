@@ -71,7 +71,7 @@ func TestEncodingStylesAgree(t *testing.T) {
 	sel := NewSelector(nil, nil, nil) // every source
 	var want []string
 	for _, st := range styles {
-		for _, env := range []string{"records", "array", "lines"} {
+		for _, env := range []string{"records", "array", "lines", "cloudwatch export"} {
 			var buf bytes.Buffer
 			switch env {
 			case "records", "array":
@@ -89,11 +89,14 @@ func TestEncodingStylesAgree(t *testing.T) {
 				if env == "records" {
 					buf.WriteString("}")
 				}
-			case "lines":
+			case "lines", "cloudwatch export":
 				if st.indent != "" {
 					continue // JSON Lines are one record per line
 				}
-				for _, r := range records {
+				for i, r := range records {
+					if env == "cloudwatch export" {
+						fmt.Fprintf(&buf, "2024-05-01T10:%02d:%02d.%03dZ ", i/60%60, i%60, i%1000)
+					}
 					st.write(&buf, r, 0)
 					buf.WriteString(st.newline())
 				}

@@ -162,6 +162,25 @@ func TestCompressedFiles(t *testing.T) {
 	assert.Empty(t, h.errorLogs())
 }
 
+// TestCloudWatchExportFiles reads what a CloudWatch Logs export task writes
+// for a trail's log group (000000.gz objects of "<timestamp> <record>"
+// lines), selected with directory.include as the README says.
+func TestCloudWatchExportFiles(t *testing.T) {
+	dir := t.TempDir()
+	lines := "2024-05-01T10:00:00.000Z " + ctRecord("x1", personalizeSrc, "CreateCampaign") + "\n" +
+		"2024-05-01T10:00:01.000Z " + ctRecord("x2", "ec2.amazonaws.com", "DescribeInstances") + "\n" +
+		"2024-05-01T10:00:02.000Z " + ctRecord("x3", personalizeSrc, "DeleteCampaign") + "\n"
+	writeFile(t, dir, "exportedlogs/1f2e3d4c/111122223333_CloudTrail_us-east-1/000000.gz", gzipBytes(t, []byte(lines)))
+	cfg := testConfig(dir)
+	cfg.Directory.Include = []string{"*.gz"}
+	next := newRecorder()
+	h := start(t, cfg, next, nil)
+	h.waitCounter(1, metricFiles, attribute.String("result", resultOK))
+	requireExactlyOnce(t, []string{"x1", "x3"}, next.accepted())
+	assert.Equal(t, int64(3), h.counter(metricRecordsRead))
+	assert.Empty(t, h.errorLogs())
+}
+
 func TestBodyModes(t *testing.T) {
 	rec := ctRecord("p1", personalizeSrc, "CreateCampaign")
 	for _, mode := range []string{"map", "json", "none"} {
