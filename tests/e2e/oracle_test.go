@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -159,6 +160,10 @@ func str(m map[string]any, key string) string {
 
 // readCloudTrailFile returns the records of one file, and whether it was a
 // digest file. On a decoding error it returns the records read before it.
+// exportStamp is the timestamp and blank that start each line of a
+// CloudWatch Logs export.
+var exportStamp = regexp.MustCompile(`(?m)^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})[ \t]`)
+
 func readCloudTrailFile(path string) (records []map[string]any, digest bool, err error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -173,6 +178,10 @@ func readCloudTrailFile(path string) (records []map[string]any, digest bool, err
 		if err != nil {
 			return nil, false, fmt.Errorf("gzip: %w", err)
 		}
+	}
+	if len(data) > 0 && data[0] >= '0' && data[0] <= '9' {
+		// A CloudWatch Logs export: "<RFC 3339 time> <message>" lines.
+		data = exportStamp.ReplaceAll(data, nil)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -499,6 +508,22 @@ func writeOtherFormats(t testing.TB, root string) (ids []string) {
 			"CloudTrailEvent": strings.TrimSuffix(line(r), "\n")})
 	}
 	write("lookup/lookup-events.json", []byte(line(map[string]any{"Events": lookup, "NextToken": "e2e"})))
+
+	// A CloudWatch Logs export of the trail's log group. The export task
+	// names its objects 000000.gz, which the directory source reads with
+	// directory.include; here the name keeps to the default suffixes.
+	buf.Reset()
+	zw = gzip.NewWriter(&buf)
+	for i, r := range []ctRecord{rec(personalizeSource, "CreateRecommender"), rec("sts.amazonaws.com", "AssumeRole"), rec(personalizeSource, "StopRecommender")} {
+		stamp := at.Add(time.Duration(i) * time.Second).Format("2006-01-02T15:04:05.000Z07:00")
+		if _, err := zw.Write([]byte(stamp + " " + line(r))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	write("cloudwatch-export/3f9a2b1c/"+account+"_CloudTrail_"+region+"/000000.jsonl.gz", buf.Bytes())
 	return ids
 }
 
