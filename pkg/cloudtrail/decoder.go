@@ -710,15 +710,22 @@ func (d *Decoder) isRecordObject() bool {
 	}
 	v, ok := d.sc.peekObject(d.maxRecord)
 	if !ok || d.cw.Parse(v) != nil {
-		return false
+		// In a file of records one per line, a line that is too large,
+		// broken or cut short is one bad record (or the end of a file still
+		// being written), never an envelope.
+		return d.lineOriented()
 	}
 	if d.cwHas("Records", "logEvents", "Events", "logFiles", "messageType") {
 		return false
 	}
+	if !d.lineOriented() && !d.cwHas("CloudTrailEvent", "detail-type") && !d.cwHas(recordMarkers...) {
+		return false // the file's first value: an envelope, or no CloudTrail
+	}
 	// d.cw now holds the object topRecord is about to read: it need not
-	// parse it again.
-	d.peeked = d.cwHas("CloudTrailEvent", "detail-type") || d.cwHas(recordMarkers...)
-	return d.peeked
+	// parse it again. Among records, an object that is none is one bad
+	// record.
+	d.peeked = true
+	return true
 }
 
 // recordMarkers are members that only a record has, whatever its key order.
@@ -758,7 +765,7 @@ func (d *Decoder) lineOriented() bool { return d.objects || d.stamped }
 // nextLine names where decoding resumes after a broken line.
 func (d *Decoder) nextLine() string {
 	if d.stamped {
-		return "the next line starting with a timestamp"
+		return "the next line starting with a timestamp or '{'"
 	}
 	return "the next line starting with '{'"
 }
