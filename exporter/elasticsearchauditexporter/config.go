@@ -142,7 +142,7 @@ func (cfg *Config) Validate() error {
 	if cfg.BulkRetry.MaxRetries > 0 && (cfg.BulkRetry.InitialInterval <= 0 || cfg.BulkRetry.MaxInterval < cfg.BulkRetry.InitialInterval) {
 		errs = append(errs, errors.New("bulk_retry needs 0 < initial_interval <= max_interval"))
 	}
-	if cfg.User != "" && cfg.APIKey != "" {
+	if (cfg.User != "" || cfg.Password != "") && cfg.APIKey != "" {
 		errs = append(errs, errors.New("set either api_key or user/password, not both"))
 	}
 	return errors.Join(errs...)

@@ -77,11 +77,12 @@ func TestLoadBasicConfig(t *testing.T) {
 
 func TestInvalidConfigs(t *testing.T) {
 	for name, want := range map[string]string{
-		"bad_mode":        "mapping::mode",
-		"bad_dataset":     "data_stream::dataset",
-		"bad_compression": "compression",
-		"bad_endpoint":    "invalid endpoint",
-		"both_auth":       "api_key or user/password",
+		"bad_mode":             "mapping::mode",
+		"bad_dataset":          "data_stream::dataset",
+		"bad_compression":      "compression",
+		"bad_endpoint":         "invalid endpoint",
+		"both_auth":            "api_key or user/password",
+		"password_and_api_key": "api_key or user/password",
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := confmap.Validate(loadConfig(t, name))
