@@ -24,15 +24,28 @@ const (
 // check a topic (see reference section 10.1).
 const cloudTrailValidationMessage = "CloudTrail validation message."
 
+// bucketObject is the part of an S3 event notification record ("s3") and of
+// an EventBridge S3 event ("detail") that names the object.
+type bucketObject struct {
+	Bucket struct {
+		Name string `json:"name"`
+	} `json:"bucket"`
+	Object struct {
+		Key string `json:"key"`
+	} `json:"object"`
+}
+
 // s3Ref is an object a notification names.
 type s3Ref struct{ bucket, key string }
 
 // parseNotification recognises the shapes an SQS body has for CloudTrail
 // deliveries: an S3 event notification (S3 → SQS, or S3 → SNS → SQS with raw
 // delivery), the same wrapped in an SNS envelope, CloudTrail's own SNS
-// message ({"s3Bucket","s3ObjectKey":[...]}) raw or wrapped, and the test
-// messages of S3 and CloudTrail. S3 event keys are URL-encoded in form style
-// and are decoded with url.QueryUnescape; CloudTrail's are plain.
+// message ({"s3Bucket","s3ObjectKey":[...]}) raw or wrapped, S3 events that
+// EventBridge delivers (a rule on "Object Created" events of aws.s3 whose
+// target is the queue), and the test messages of S3 and CloudTrail. S3 event
+// notification keys are URL-encoded in form style and are decoded with
+// url.QueryUnescape; CloudTrail's and EventBridge's are plain.
 func parseNotification(body string) ([]s3Ref, notificationKind, error) {
 	return parseNotificationDepth(body, 0)
 }
@@ -45,6 +58,10 @@ func parseNotificationDepth(body string, depth int) ([]s3Ref, notificationKind, 
 		S3Bucket    *string         `json:"s3Bucket"`
 		S3ObjectKey []string        `json:"s3ObjectKey"`
 		Event       string          `json:"Event"`
+		// EventBridge events.
+		Source     string        `json:"source"`
+		DetailType string        `json:"detail-type"`
+		Detail     *bucketObject `json:"detail"`
 	}
 	trimmed := strings.TrimSpace(body)
 	if trimmed == cloudTrailValidationMessage {
@@ -75,23 +92,24 @@ func parseNotificationDepth(body string, depth int) ([]s3Ref, notificationKind, 
 		return refs, notifyObjects, nil
 	case len(msg.Records) > 0:
 		return parseS3Event(msg.Records)
+	case msg.Source == "aws.s3" && msg.DetailType != "" && msg.Detail != nil:
+		if msg.DetailType != "Object Created" {
+			return nil, notifyObjects, nil // deletions and the like name nothing to read
+		}
+		if msg.Detail.Bucket.Name == "" || msg.Detail.Object.Key == "" {
+			return nil, notifyUnknown, errors.New("EventBridge S3 event without bucket or key")
+		}
+		return []s3Ref{{msg.Detail.Bucket.Name, msg.Detail.Object.Key}}, notifyObjects, nil
 	}
-	return nil, notifyUnknown, errors.New("not an S3 event, CloudTrail or SNS notification")
+	return nil, notifyUnknown, errors.New("not an S3 event, EventBridge S3 event, CloudTrail or SNS notification")
 }
 
 func parseS3Event(raw json.RawMessage) ([]s3Ref, notificationKind, error) {
 	var records []struct {
-		EventVersion string `json:"eventVersion"`
-		EventSource  string `json:"eventSource"`
-		EventName    string `json:"eventName"`
-		S3           struct {
-			Bucket struct {
-				Name string `json:"name"`
-			} `json:"bucket"`
-			Object struct {
-				Key string `json:"key"`
-			} `json:"object"`
-		} `json:"s3"`
+		EventVersion string       `json:"eventVersion"`
+		EventSource  string       `json:"eventSource"`
+		EventName    string       `json:"eventName"`
+		S3           bucketObject `json:"s3"`
 	}
 	if err := json.Unmarshal(raw, &records); err != nil {
 		return nil, notifyUnknown, fmt.Errorf("records: %w", err)

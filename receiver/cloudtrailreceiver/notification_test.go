@@ -37,6 +37,18 @@ func TestParseNotification(t *testing.T) {
 	ct2 := readNotification(t, "cloudtrail-sns-notification-message-2.json")
 	s3Test := `{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2024-05-01T10:00:00.000Z","Bucket":"trail-bucket","RequestId":"5582815E1AEA5ADF","HostId":"8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"}`
 	plusKey := strings.Replace(s3Event, "Happy%20Face.jpg", "audit+logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x%2By.json.gz", 1)
+	const ctKey = "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1005Z_abcdEFGH12345678.json.gz"
+	// ebS3 is an S3 event as EventBridge delivers it to a rule's SQS target
+	// (the shape EventBridge gives S3 events); its key is not URL-encoded.
+	ebS3 := func(detailType, key string) string {
+		k, err := json.Marshal(key)
+		require.NoError(t, err)
+		return `{"version":"0","id":"17793124-05d4-b198-2fde-7ededc63b103","detail-type":"` + detailType + `","source":"aws.s3",` +
+			`"account":"111122223333","time":"2024-05-01T10:05:00Z","region":"us-east-1","resources":["arn:aws:s3:::trail-bucket"],` +
+			`"detail":{"version":"0","bucket":{"name":"trail-bucket"},"object":{"key":` + string(k) + `,"size":5576,` +
+			`"etag":"b1946ac92492d2347c6235b4d2611184","sequencer":"00617F08299329D189"},"request-id":"N4N7GDK58NMKJ12R",` +
+			`"requester":"cloudtrail.amazonaws.com","source-ip-address":"","reason":"PutObject"}}`
+	}
 
 	tests := []struct {
 		name string
@@ -57,6 +69,12 @@ func TestParseNotification(t *testing.T) {
 		{"subscription confirmation", `{"Type":"SubscriptionConfirmation","Message":"You have chosen to subscribe","SubscribeURL":"https://example.com"}`, notifyUnknown, nil},
 		{"not JSON", "hello", notifyUnknown, nil},
 		{"other JSON", `{"detail-type":"Object Created"}`, notifyUnknown, nil},
+		{"EventBridge S3 event", ebS3("Object Created", ctKey), notifyObjects, []s3Ref{{"trail-bucket", ctKey}}},
+		{"EventBridge S3 event, key with characters S3 notifications escape", ebS3("Object Created", "firehose/2025/06/07/08/ct+eb 1:2.gz"), notifyObjects, []s3Ref{{"trail-bucket", "firehose/2025/06/07/08/ct+eb 1:2.gz"}}},
+		{"EventBridge S3 event in SNS", snsWrap(t, ebS3("Object Created", ctKey)), notifyObjects, []s3Ref{{"trail-bucket", ctKey}}},
+		{"EventBridge S3 deletion", ebS3("Object Deleted", ctKey), notifyObjects, nil},
+		{"EventBridge event of another service", strings.Replace(ebS3("Object Created", ctKey), `"aws.s3"`, `"aws.personalize"`, 1), notifyUnknown, nil},
+		{"EventBridge S3 event without a key", ebS3("Object Created", ""), notifyUnknown, nil},
 		{"SNS in SNS", snsWrap(t, snsWrap(t, ct1)), notifyUnknown, nil},
 	}
 	for _, tt := range tests {

@@ -80,6 +80,21 @@ func cloudTrailBody(t *testing.T, keys ...string) string {
 	return string(b)
 }
 
+// eventBridgeS3Body is an "Object Created" event of the test bucket as an
+// EventBridge rule delivers it to the queue (the key plain).
+func eventBridgeS3Body(t *testing.T, detailType, key string) string {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{
+		"version": "0", "id": "0f2e4c1a-3b5d-4e6f-8a9b-0c1d2e3f4a5b", "detail-type": detailType, "source": "aws.s3",
+		"account": acctA, "time": "2024-05-01T10:05:00Z", "region": "us-east-1", "resources": []string{"arn:aws:s3:::" + testBucket},
+		"detail": map[string]any{"version": "0", "bucket": map[string]any{"name": testBucket},
+			"object":     map[string]any{"key": key, "size": 1024, "etag": "b1946ac92492d2347c6235b4d2611184"},
+			"request-id": "N4N7GDK58NMKJ12R", "requester": "cloudtrail.amazonaws.com", "reason": "PutObject"},
+	})
+	require.NoError(t, err)
+	return string(b)
+}
+
 func (e *sqsEnv) waitDeleted(t *testing.T) {
 	t.Helper()
 	require.Eventually(t, func() bool {
@@ -98,21 +113,23 @@ func TestSQSNotificationShapes(t *testing.T) {
 	key := func(i int, prefix string) string {
 		return ctKey(prefix, "", acctA, "us-east-1", day1.Add(time.Duration(i)*time.Minute), "k"+strings.Repeat("0", 14)+string(rune('a'+i)))
 	}
-	k0, k1, k2, k3, k4 := key(0, ""), key(1, ""), key(2, "audit logs/a+b"), key(3, ""), key(4, "")
+	k0, k1, k2, k3, k4, k5 := key(0, ""), key(1, ""), key(2, "audit logs/a+b"), key(3, ""), key(4, ""), key(5, "eb")
 	orgKey := ctKey("", testOrg, acctB, "eu-west-1", day1, "orgkey0000000001")
-	for _, k := range []string{k0, k1, k2, k3, k4, orgKey} {
+	for _, k := range []string{k0, k1, k2, k3, k4, k5, orgKey} {
 		want = append(want, env.s3.putLog(k, 6)...)
 	}
 	digest := s3keys.RegionPrefix("", "", acctA, s3keys.FolderDigest, "us-east-1") + "2024/05/01/" + acctA + "_CloudTrail-Digest_us-east-1_trail_us-east-1_20240501T110000Z.json.gz"
 	env.s3.put(digest, gzipBytes(t, []byte(`{"awsAccountId":"111122223333","logFiles":[]}`)))
 
 	bodies := []string{
-		s3EventBody(t, k0),                    // S3 -> SQS
-		snsWrap(t, s3EventBody(t, k1)),        // S3 -> SNS -> SQS
-		s3EventBody(t, k2),                    // a key that needs form-decoding
-		cloudTrailBody(t, k3, k4),             // CloudTrail -> SNS -> SQS, raw delivery
-		snsWrap(t, cloudTrailBody(t, orgKey)), // CloudTrail -> SNS -> SQS
-		snsWrap(t, cloudTrailBody(t, k0)),     // the same object again: not delivered twice
+		s3EventBody(t, k0),                         // S3 -> SQS
+		snsWrap(t, s3EventBody(t, k1)),             // S3 -> SNS -> SQS
+		s3EventBody(t, k2),                         // a key that needs form-decoding
+		cloudTrailBody(t, k3, k4),                  // CloudTrail -> SNS -> SQS, raw delivery
+		snsWrap(t, cloudTrailBody(t, orgKey)),      // CloudTrail -> SNS -> SQS
+		snsWrap(t, cloudTrailBody(t, k0)),          // the same object again: not delivered twice
+		eventBridgeS3Body(t, "Object Created", k5), // S3 -> EventBridge -> SQS
+		eventBridgeS3Body(t, "Object Deleted", k1), // names nothing to read: deleted
 		`{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2024-05-01T10:00:00.000Z","Bucket":"trail-bucket","RequestId":"1","HostId":"2"}`,
 		snsWrap(t, "CloudTrail validation message."),
 		s3EventBody(t, digest), // not a log file: ignored and deleted
