@@ -41,8 +41,8 @@ type Config struct {
 	// User and Password authenticate with HTTP basic auth.
 	User     string              `mapstructure:"user"`
 	Password configopaque.String `mapstructure:"password"`
-	// APIKey is the base64 `id:api_key` value; it takes precedence over
-	// user/password.
+	// APIKey is the base64 `id:api_key` value; it replaces user/password
+	// (setting both is a configuration error).
 	APIKey configopaque.String `mapstructure:"api_key"`
 
 	DataStream DataStreamConfig `mapstructure:"data_stream"`

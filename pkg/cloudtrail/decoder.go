@@ -435,14 +435,25 @@ func (d *Decoder) start() error {
 	first := !d.sawAny
 	d.sawAny = true
 	if c >= '0' && c <= '9' && (first || d.stamped) {
-		if n := d.sc.timestampPrefix(); n > 0 {
-			// A CloudWatch Logs export line: the message, after its
-			// timestamp, is read as the next top-level value.
+		n := d.sc.timestampPrefix()
+		switch {
+		case n > 0 && (d.stamped || d.sc.at(n) == '{'):
+			// A CloudWatch Logs export line (the first one must hold an
+			// object): the message, after its timestamp, is read as the
+			// next top-level value.
 			d.sc.pos += n
 			d.stamped = true
 			d.setFormat(FormatCloudWatchExport)
 			return nil
+		case n == 0 && d.stamped && d.sc.stampCutShort():
+			// The input ends inside a line's timestamp: cut short, or
+			// still being written; the line is read once it is whole.
+			return errScanEOF
 		}
+	}
+	if d.stamped && c != '{' {
+		// Every message of a trail's log group is a record.
+		return d.skipLine(fmt.Errorf("unexpected %q between records", c))
 	}
 	switch c {
 	case '[':
@@ -654,7 +665,14 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 	// isRecordObject may have parsed this very object already.
 	parsed := d.peeked
 	d.peeked = false
+	d.sc.resync, d.sc.stamped = d.lineOriented(), d.stamped
 	v, err := d.sc.value(d.maxRecord)
+	d.sc.resync = false
+	if errors.Is(err, errResync) {
+		d.index++
+		d.st = stStart
+		return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("record does not end within max_record_size (invalid JSON, or too large); skipped to %s", d.nextLine())}
+	}
 	if err != nil {
 		var tl errTooLarge
 		if !errors.As(err, &tl) {
@@ -697,13 +715,20 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 func (d *Decoder) isRecordObject() bool {
 	key, ok := d.sc.firstKey()
 	if !ok {
-		return false
+		// No key within reach ({}, a broken object): among records, one
+		// bad record; as the file's first value, not CloudTrail.
+		return d.lineOriented()
 	}
 	switch string(key) {
-	case "Records", "logEvents", "Events", "NextToken", // envelopes streamed as they may be large
-		"messageType", "owner", "logGroup", "logStream", "subscriptionFilters", // CloudWatch Logs
-		"awsAccountId", "digestStartTime", "digestEndTime", "logFiles": // digests
+	case "Records", "logEvents", "Events": // envelopes streamed as they may be large
 		return false
+	case "NextToken", "messageType", "owner", "logGroup", "logStream", "subscriptionFilters", // CloudWatch Logs
+		"awsAccountId", "digestStartTime", "digestEndTime", "logFiles": // digests
+		if !d.lineOriented() {
+			return false
+		}
+		// Among records, such a small object is parsed: its members say
+		// whether it is an envelope after all or one bad record.
 	}
 	if isRecordKey(key) || isWrapperKey(key) {
 		return true
@@ -715,11 +740,11 @@ func (d *Decoder) isRecordObject() bool {
 		// being written), never an envelope.
 		return d.lineOriented()
 	}
-	if d.cwHas("Records", "logEvents", "Events", "logFiles", "messageType") {
+	if d.cwHas("Records", "logEvents", "Events", "logFiles") {
 		return false
 	}
-	if !d.lineOriented() && !d.cwHas("CloudTrailEvent", "detail-type") && !d.cwHas(recordMarkers...) {
-		return false // the file's first value: an envelope, or no CloudTrail
+	if !d.objects && !d.cwHas("CloudTrailEvent", "detail-type") && !d.cwHas(recordMarkers...) {
+		return false // no record read yet: an envelope, or no CloudTrail
 	}
 	// d.cw now holds the object topRecord is about to read: it need not
 	// parse it again. Among records, an object that is none is one bad

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -280,6 +281,10 @@ func TestDecoderBadInput(t *testing.T) {
 		{name: "not cloudtrail", in: []byte(`{"hello":"world"}`), wantErr: ErrNotCloudTrail},
 		{name: "empty object", in: []byte(`{}`), wantErr: ErrNotCloudTrail},
 		{name: "scalar", in: []byte(`42`), errText: "does not start with a JSON object or array"},
+		// Timestamped lines are a CloudWatch Logs export only when the first
+		// message is an object, and a record only when one is.
+		{name: "timestamped text log", in: []byte("2024-05-01T10:00:00.000Z started\n2024-05-01T10:00:01.000Z " + good + "\n"), errText: "does not start with a JSON object or array"},
+		{name: "export of another log group", in: []byte("2024-05-01T10:00:00.000Z {\"level\":\"info\"}\n2024-05-01T10:00:01.000Z {\"level\":\"warn\"}\n"), wantErr: ErrNotCloudTrail},
 		{name: "truncated in record", in: []byte(`{"Records":[` + good + `,` + good + `,{"eventID":"c","x":"abc`), wantRecs: 2, wantErr: ErrTruncated, errIndex: 2},
 		{name: "truncated between records", in: []byte(`{"Records":[` + good + `,`), wantRecs: 1, wantErr: ErrTruncated, errIndex: 1},
 		{name: "truncated after array", in: []byte(`{"Records":[` + good + `]`), wantRecs: 1, wantErr: ErrTruncated},
@@ -322,8 +327,11 @@ func TestDecoderBadInput(t *testing.T) {
 // once the file has grown.
 func TestDecoderJSONLinesCutShort(t *testing.T) {
 	a, b := `{"eventID":"a"}`, `{"eventID":"b"}`
-	for name, stamp := range map[string]string{"cut": "", "export cut": "2024-05-01T10:00:00.000Z "} {
+	for name, stamp := range map[string]string{"cut": "", "export cut": "2024-05-01T10:00:00.000Z ", "export cut in stamp": "2024-05-01T10:00:00.000Z "} {
 		in := stamp + a + "\n" + stamp + b + "\n" + stamp + `{"eventID":"c","userIdentity":{"ty`
+		if name == "export cut in stamp" {
+			in = stamp + a + "\n" + stamp + b + "\n" + stamp[:15] // "2024-05-01T10:0"
+		}
 		eachVariant(t, name, in, func(t *testing.T, in []byte, opts DecoderOptions) {
 			recs, recErrs, err, _ := drain(t, in, opts)
 			if fmt.Sprint(recs) != fmt.Sprint([]string{a, b}) || len(recErrs) > 0 {
@@ -368,6 +376,15 @@ func TestDecoderJSONLinesFaults(t *testing.T) {
 		{"export: text message", stamp + a + "\n" + stamp + "CloudTrail started\n" + stamp + b, []string{a, b}, []int64{1}, 0},
 		{"export: line without its stamp", stamp + a + "\nnot a stamp\n" + stamp + b, []string{a, b}, []int64{1}, 0},
 		{"export: object that is not a record", stamp + a + "\n" + stamp + `{"version":"3","items":[]}` + "\n" + stamp + b, []string{a, b}, []int64{1}, 0},
+		{"export: array message", stamp + a + "\n" + stamp + "[INFO] started\n" + stamp + "[oops\n" + stamp + b, []string{a, b}, []int64{1, 2}, 0},
+		// Objects with no key, or keys an envelope starts with, between
+		// records: one value (a bad record once parsed) each, never the end
+		// of the file.
+		{"empty object", a + "\n{}\n" + b, []string{a, "{}", b}, nil, 0},
+		{"lone brace", a + "\n{\n" + b, []string{a, b}, []int64{1}, 0},
+		{"object without a key", a + "\n{1}\n" + b, []string{a, "{1}", b}, nil, 0}, // parsed (and found broken) only if selected
+		{"envelope key, no envelope", a + "\n" + `{"owner":"x"}` + "\n" + `{"NextToken":"x"}` + "\n" + `{"awsAccountId":"1"}` + "\n" + b, []string{a, b}, []int64{1, 2, 3}, 0},
+		{"export: envelope key, no envelope", stamp + a + "\n" + stamp + `{"messageType":"x"}` + "\n" + stamp + b, []string{a, b}, []int64{1}, 0},
 	}
 	for _, tc := range tests {
 		eachVariant(t, tc.name, tc.in, func(t *testing.T, in []byte, opts DecoderOptions) {
@@ -387,6 +404,36 @@ func TestDecoderJSONLinesFaults(t *testing.T) {
 				} else if !strings.Contains(e.Error(), "skipped to the next line") && !errors.Is(e, ErrNotCloudTrail) {
 					t.Errorf("record error %q should say where decoding resumed", e)
 				}
+			}
+		})
+	}
+}
+
+// TestDecoderBrokenLineBeforeMuchMore: a broken line (an unclosed string
+// turns every later quote inside out, so the scan does not end) followed by
+// more than max_record_size of good lines costs that line only; before, the
+// scan discarded the rest of the file.
+func TestDecoderBrokenLineBeforeMuchMore(t *testing.T) {
+	for name, stamp := range map[string]string{"json lines": "", "export": "2024-05-01T10:00:00.000Z "} {
+		var in strings.Builder
+		want := []string{`{"eventID":"first"}`}
+		in.WriteString(stamp + want[0] + "\n" + stamp + `{"eventID":"broken","s":"abc` + "\n")
+		for i := range 100 {
+			r := fmt.Sprintf(`{"eventID":"r%03d","eventSource":"personalize.amazonaws.com"}`, i)
+			want = append(want, r)
+			in.WriteString(stamp + r + "\n")
+		}
+		eachVariant(t, name, in.String(), func(t *testing.T, in []byte, opts DecoderOptions) {
+			opts.MaxRecordSize = 1024
+			recs, recErrs, err, _ := drain(t, in, opts)
+			if err != nil {
+				t.Fatalf("file error %v", err)
+			}
+			if fmt.Sprint(recs) != fmt.Sprint(want) {
+				t.Fatalf("%d records, want %d: %q", len(recs), len(want), recs)
+			}
+			if len(recErrs) != 1 || recErrs[1] == nil {
+				t.Fatalf("record errors %v, want one at 1", recErrs)
 			}
 		})
 	}
@@ -503,6 +550,14 @@ func FuzzDecoder(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte, buf uint8) {
 		recs, recErrs, err, _ := drain(t, in, DecoderOptions{BufferSize: int(buf), MaxRecordSize: 1 << 16})
+		// However the input falls into buffers, the same records come out,
+		// the same records fail, and the file ends the same way.
+		bigRecs, bigErrs, bigErr, _ := drain(t, in, DecoderOptions{BufferSize: 1 << 20, MaxRecordSize: 1 << 16})
+		if fmt.Sprint(recs) != fmt.Sprint(bigRecs) || fmt.Sprint(slices.Sorted(maps.Keys(recErrs))) != fmt.Sprint(slices.Sorted(maps.Keys(bigErrs))) ||
+			(err == nil) != (bigErr == nil) || errors.Is(err, ErrTruncated) != errors.Is(bigErr, ErrTruncated) {
+			t.Fatalf("buffer %d: records %q, record errors %v, error %v\nlarge buffer: records %q, record errors %v, error %v",
+				buf, recs, recErrs, err, bigRecs, bigErrs, bigErr)
+		}
 		var env struct{ Records []json.RawMessage }
 		if err != nil || len(recErrs) > 0 || bytes.Count(in, []byte(`"Records"`)) != 1 || !json.Valid(in) {
 			return

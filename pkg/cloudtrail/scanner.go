@@ -23,11 +23,20 @@ type scanner struct {
 	base int64 // stream offset of buf[0]
 	rerr error // sticky read error; io.EOF at the end of the stream
 	read int64 // bytes read from r so far
+	// resync makes value give up on a value longer than its maximum at the
+	// next line that may start a record (see resyncAt); stamped says what
+	// such a line starts with (see lineStart).
+	resync, stamped bool
 }
 
 const defaultBufferSize = 256 << 10
 
 var errScanEOF = errors.New("unexpected end of input")
+
+// errResync: value, set to resync, gave up on a value longer than its
+// maximum that runs across the start of a later line; the scanner stands at
+// that line.
+var errResync = errors.New("value runs into the next line")
 
 func newScanner(r io.Reader, size int) *scanner {
 	if size <= 0 {
@@ -141,6 +150,9 @@ func (s *scanner) value(max int) ([]byte, error) {
 		if s.pos+i >= s.end {
 			if int64(i)+dropped > int64(max) {
 				// Discard what we have: the value will not be returned.
+				if s.resyncAt(i) {
+					return nil, errResync
+				}
 				dropped += int64(i)
 				s.pos += i
 				i = 0
@@ -148,6 +160,9 @@ func (s *scanner) value(max int) ([]byte, error) {
 			if !s.fill(s.pos, limit) {
 				if s.end-s.pos == len(s.buf) && s.rerr == nil {
 					// Buffer at its limit: start discarding.
+					if s.resyncAt(i) {
+						return nil, errResync
+					}
 					dropped += int64(i)
 					s.pos += i
 					i = 0
@@ -219,6 +234,31 @@ func (s *scanner) value(max int) ([]byte, error) {
 	v := s.buf[s.pos : s.pos+i]
 	s.pos += i
 	return v, nil
+}
+
+// resyncAt, when s.resync is set, looks in the i bytes of a value about to
+// be discarded (past its first byte) for a line that may start a record
+// (see lineStart) and, if there is one, consumes up to it. In a file of
+// records one per line, a value longer than its maximum that runs across
+// such a line is a broken line (an unclosed string turns every later quote
+// inside out): resuming there loses that line only, where discarding on
+// would lose the rest of the file.
+func (s *scanner) resyncAt(i int) bool {
+	if !s.resync || i < 2 {
+		return false
+	}
+	seg := s.buf[s.pos+1 : s.pos+i]
+	for off := 0; ; {
+		j := bytes.IndexByte(seg[off:], '\n')
+		if j < 0 || off+j+1 >= len(seg) {
+			return false
+		}
+		off += j + 1
+		if lineStart(seg[off], s.stamped) {
+			s.pos += 1 + off
+			return true
+		}
+	}
 }
 
 // skipToObjectLine consumes the input up to the next line that starts with
@@ -305,11 +345,47 @@ const maxStampLen = 36
 
 // timestampPrefix returns the length of the RFC 3339 timestamp and the one
 // space or tab after it that start the unread input (a CloudWatch Logs
-// export line), or 0.
+// export line), or 0. The byte after it is buffered too (see at).
 func (s *scanner) timestampPrefix() int {
-	for s.end-s.pos < maxStampLen && s.fill(s.pos, maxStampLen) {
+	for s.end-s.pos <= maxStampLen && s.fill(s.pos, maxStampLen+1) {
 	}
 	return stampLen(s.buf[s.pos:min(s.end, s.pos+maxStampLen)])
+}
+
+// at returns the buffered byte i past the next unread one, or 0.
+func (s *scanner) at(i int) byte {
+	if s.pos+i < s.end {
+		return s.buf[s.pos+i]
+	}
+	return 0
+}
+
+// stampCutShort reports whether the rest of the input, to its end, is the
+// start of a line's timestamp (an export still being written), after
+// timestampPrefix found no whole one.
+func (s *scanner) stampCutShort() bool {
+	if s.end-s.pos > maxStampLen || s.readErr() != nil || s.rerr == nil {
+		return false // more input, or it could not be read
+	}
+	return stampPrefixOK(s.buf[s.pos:s.end])
+}
+
+// stampPrefixOK reports whether b can begin a timestamp stampLen accepts.
+func stampPrefixOK(b []byte) bool {
+	const layout = "dddd-dd-ddTdd:dd:dd"
+	for i, c := range b {
+		if i < len(layout) {
+			want := layout[i]
+			if want == 'd' && (c < '0' || c > '9') || want != 'd' && c != want && !(want == 'T' && c == 't') {
+				return false
+			}
+			continue
+		}
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'Z' || c == 'z' || c == '+' || c == '-' || c == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // stampLen matches YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm) and one space

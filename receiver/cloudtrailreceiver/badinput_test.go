@@ -176,14 +176,23 @@ func TestBadInput(t *testing.T) {
 // completes. The same holds for a JSON Lines file whose last line is cut.
 func TestFileStillBeingWrittenIsRetried(t *testing.T) {
 	recs, ids := personalizeRecords("w", 6)
+	const stamp = "2024-05-01T10:00:00.000Z "
+	export := stamp + strings.Join(recs, "\n"+stamp) + "\n"
 	for name, full := range map[string][]byte{
 		"growing.json":  ctFile(recs...),
 		"growing.jsonl": []byte(strings.Join(recs, "\n") + "\n"),
+		// A CloudWatch Logs export, cut inside record 3 and inside its
+		// timestamp.
+		"growing-export.jsonl":          []byte(export),
+		"growing-export-in-stamp.jsonl": []byte(export),
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, name)
 			cut := bytes.Index(full, []byte(recs[3])) + 20 // inside record 3
+			if strings.Contains(name, "in-stamp") {
+				cut = bytes.Index(full, []byte(recs[3])) - len(stamp) + 12
+			}
 			require.NoError(t, os.WriteFile(path, full[:cut], 0o600))
 
 			next := newRecorder()
