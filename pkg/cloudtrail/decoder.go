@@ -149,8 +149,9 @@ const (
 // output, and several of these concatenated back to back (as Firehose may
 // write). Digest files are recognised and yield no records.
 type Decoder struct {
-	sc         *scanner
-	gz         *gzip.Reader
+	sc *scanner
+	// closers are the decompressors, outermost first.
+	closers    []io.Closer
 	maxRecord  int
 	format     Format
 	st         state
@@ -168,8 +169,7 @@ type Decoder struct {
 	objects    bool // a top-level object was read as a record or event
 	stamped    bool // lines start with a timestamp (FormatCloudWatchExport)
 	peeked     bool // d.cw holds the top-level object stObject will read
-	zstd       *zstd.Decoder
-	// compression names the file's compression ("gzip", ...), "" when plain.
+	// compression names the file's compression ("gzip", "gzip+gzip", ...), "" when plain.
 	compression string
 }
 
@@ -211,46 +211,75 @@ func compressionOf(head []byte) *compression {
 	return nil
 }
 
+// maxCompressionLayers bounds nested compression. Two layers occur: a
+// Firehose stream with GZIP compression delivering CloudWatch Logs
+// subscription payloads, which are gzipped already, writes gzip in gzip.
+const maxCompressionLayers = 2
+
 // NewDecoder returns a decoder over r. It reads the first bytes to detect
-// the compression.
+// the compression, and again after each decompression (see
+// maxCompressionLayers).
 func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 	d := &Decoder{maxRecord: opts.MaxRecordSize}
 	if d.maxRecord <= 0 {
 		d.maxRecord = DefaultMaxRecordSize
 	}
-	src, comp, err := sniff(r)
-	if err != nil {
-		return nil, err
-	}
-	if comp != nil {
-		d.compression = comp.name
-		switch comp.name {
-		case "gzip":
-			gz, err := gzip.NewReader(src)
-			if err != nil {
-				return nil, fmt.Errorf("gzip: %w", err)
-			}
-			d.gz = gz
-			src = gz
-		case "zstd":
-			// One goroutine and a bounded window: a file is one stream
-			// among many the receiver may read at once.
-			zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-				zstd.WithDecoderMaxWindow(32<<20))
-			if err != nil {
-				return nil, fmt.Errorf("zstd: %w", err)
-			}
-			d.zstd = zr
-			src = decompressErrors{zr, "zstd"}
-		case "snappy", "s2":
-			src = decompressErrors{s2.NewReader(src), comp.name}
-		default:
-			return nil, fmt.Errorf("%w: %s (gzip, zstd and snappy are read)", ErrUnsupportedCompression, comp.name)
+	src := r
+	for layer := 0; ; layer++ {
+		var comp *compression
+		var err error
+		if src, comp, err = sniff(src); err != nil {
+			return nil, err
+		}
+		if comp == nil {
+			break
+		}
+		if layer == maxCompressionLayers {
+			return nil, fmt.Errorf("%w: %s inside %s", ErrUnsupportedCompression, comp.name, d.compression)
+		}
+		if d.compression != "" {
+			d.compression += "+"
+		}
+		d.compression += comp.name
+		if src, err = d.decompress(comp, src); err != nil {
+			d.Close()
+			return nil, err
 		}
 	}
 	d.sc = newScanner(src, opts.BufferSize)
 	return d, nil
 }
+
+// decompress returns the decompressed stream of src.
+func (d *Decoder) decompress(comp *compression, src io.Reader) (io.Reader, error) {
+	switch comp.name {
+	case "gzip":
+		gz, err := gzip.NewReader(src)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		d.closers = append(d.closers, gz)
+		return gz, nil
+	case "zstd":
+		// One goroutine and a bounded window: a file is one stream among
+		// many the receiver may read at once.
+		zr, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(32<<20))
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		d.closers = append(d.closers, zstdCloser{zr})
+		return decompressErrors{zr, "zstd"}, nil
+	case "snappy", "s2":
+		return decompressErrors{s2.NewReader(src), comp.name}, nil
+	}
+	return nil, fmt.Errorf("%w: %s (gzip, zstd and snappy are read)", ErrUnsupportedCompression, comp.name)
+}
+
+// zstdCloser closes a zstd decoder, whose Close returns nothing.
+type zstdCloser struct{ *zstd.Decoder }
+
+func (z zstdCloser) Close() error { z.Decoder.Close(); return nil }
 
 // decompressErrors marks a decompressor's failures (other than the end of
 // its input) with ErrDecompress, so that they read as a fault of the
@@ -340,13 +369,12 @@ func (d *Decoder) Offset() int64 { return d.sc.offset() }
 
 // Close releases the decompressor, if any. It does not close the source.
 func (d *Decoder) Close() error {
-	if d.zstd != nil {
-		d.zstd.Close()
+	var errs []error
+	for _, c := range d.closers {
+		errs = append(errs, c.Close())
 	}
-	if d.gz != nil {
-		return d.gz.Close()
-	}
-	return nil
+	d.closers = nil
+	return errors.Join(errs...)
 }
 
 func (d *Decoder) fail(err error) error {

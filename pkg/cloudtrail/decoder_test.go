@@ -236,6 +236,29 @@ func TestDecoderCompressions(t *testing.T) {
 	}
 }
 
+// TestDecoderNestedCompression: a Firehose stream with GZIP compression that
+// delivers CloudWatch Logs subscription payloads (gzipped already) writes
+// gzip members inside gzip; two layers are read, a third is refused.
+func TestDecoderNestedCompression(t *testing.T) {
+	r1, r2 := `{"eventID":"1","eventSource":"personalize.amazonaws.com"}`, `{"eventID":"2","eventSource":"personalize.amazonaws.com"}`
+	payload := func(rec string) []byte {
+		q, _ := jsonQuote(rec)
+		return gz(t, []byte(`{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[{"id":"1","timestamp":1,"message":`+q+`}]}`))
+	}
+	inner := append(payload(r1), payload(r2)...) // one gzip member per payload
+	outer := gz(t, inner)
+	recs, recErrs, err, d := drain(t, outer, DecoderOptions{})
+	if err != nil || len(recErrs) > 0 || fmt.Sprint(recs) != fmt.Sprint([]string{r1, r2}) {
+		t.Fatalf("gzip in gzip: records %q, record errors %v, error %v", recs, recErrs, err)
+	}
+	if d.compression != "gzip+gzip" || d.Format() != FormatCloudWatch {
+		t.Fatalf("compression %q, format %v", d.compression, d.Format())
+	}
+	if _, _, err, _ := drain(t, compressors[2].compress(t, outer), DecoderOptions{}); !errors.Is(err, ErrUnsupportedCompression) || !strings.Contains(err.Error(), "gzip inside zstd+gzip") {
+		t.Fatalf("three layers: error %v, want ErrUnsupportedCompression", err)
+	}
+}
+
 func jsonQuote(s string) (string, error) {
 	var b strings.Builder
 	b.WriteByte('"')
