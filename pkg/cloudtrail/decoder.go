@@ -159,7 +159,7 @@ type Decoder struct {
 	index      int64
 	sawAny     bool
 	digestKeys bool
-	sawRecords bool
+	sawRecords bool // the top-level object had a Records, logEvents or Events array
 	control    bool // CloudWatch CONTROL_MESSAGE: skip its logEvents
 	err        error
 	cw         Doc
@@ -560,10 +560,10 @@ func (d *Decoder) topObjectKey() error {
 		if c == '[' {
 			d.sc.skipByte()
 			d.st, d.needComma = stArray, false
+			d.sawRecords = true // this envelope holds records, whatever the file's format
 			switch key {
 			case "Records":
 				d.arrayKind = FormatRecords
-				d.sawRecords = true
 			case "logEvents":
 				d.arrayKind = FormatCloudWatch
 			default:
@@ -747,6 +747,7 @@ func (d *Decoder) isRecordObject() bool {
 		// bad record; as the file's first value, not CloudTrail.
 		return d.lineOriented()
 	}
+	envelopeKey := false
 	switch string(key) {
 	case "Records", "logEvents", "Events": // envelopes streamed as they may be large
 		return false
@@ -757,6 +758,7 @@ func (d *Decoder) isRecordObject() bool {
 		}
 		// Among records, such a small object is parsed: its members say
 		// whether it is an envelope after all or one bad record.
+		envelopeKey = true
 	}
 	if isRecordKey(key) || isWrapperKey(key) {
 		return true
@@ -765,8 +767,9 @@ func (d *Decoder) isRecordObject() bool {
 	if !ok || d.cw.Parse(v) != nil {
 		// In a file of records one per line, a line that is too large,
 		// broken or cut short is one bad record (or the end of a file still
-		// being written), never an envelope.
-		return d.lineOriented()
+		// being written), unless it starts like an envelope: a large
+		// CloudWatch Logs payload is streamed.
+		return d.lineOriented() && !envelopeKey
 	}
 	if d.cwHas("Records", "logEvents", "Events", "logFiles") {
 		return false

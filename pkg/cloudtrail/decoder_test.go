@@ -462,6 +462,29 @@ func TestDecoderBrokenLineBeforeMuchMore(t *testing.T) {
 	}
 }
 
+// TestDecoderLargeEnvelopeAfterRecords: among records one per line, an
+// object starting like a CloudWatch Logs payload that is larger than
+// max_record_size is still streamed as the envelope it is.
+func TestDecoderLargeEnvelopeAfterRecords(t *testing.T) {
+	a := `{"eventID":"a"}`
+	var evs []string
+	var want = []string{a}
+	for i := range 40 {
+		r := fmt.Sprintf(`{"eventID":"cw%02d","eventSource":"personalize.amazonaws.com"}`, i)
+		q, _ := jsonQuote(r)
+		evs = append(evs, fmt.Sprintf(`{"id":"%d","timestamp":1,"message":%s}`, i, q))
+		want = append(want, r)
+	}
+	cw := `{"messageType":"DATA_MESSAGE","owner":"111122223333","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[` + strings.Join(evs, ",") + `]}`
+	eachVariant(t, "large payload", a+"\n"+cw+"\n", func(t *testing.T, in []byte, opts DecoderOptions) {
+		opts.MaxRecordSize = 512
+		recs, recErrs, err, _ := drain(t, in, opts)
+		if err != nil || len(recErrs) > 0 || fmt.Sprint(recs) != fmt.Sprint(want) {
+			t.Fatalf("records %d (want %d), record errors %v, error %v", len(recs), len(want), recErrs, err)
+		}
+	})
+}
+
 func TestDecoderTruncatedGzip(t *testing.T) {
 	var recs []string
 	for i := range 200 {
