@@ -83,6 +83,9 @@ type s3Source struct {
 	every           time.Duration
 	logger          *zap.Logger
 
+	// warnedEmpty: the last discovery found no region folder (logged once).
+	warnedEmpty bool
+
 	mu      sync.Mutex
 	folders map[string]*s3Folder
 	// byPath finds the folder and entry of an offered file.
@@ -127,6 +130,14 @@ func (s *s3Source) poll(ctx context.Context) ([]*file, error) {
 	prefixes, err := s.discover(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if empty := len(prefixes) == 0; empty != s.warnedEmpty {
+		s.warnedEmpty = empty
+		if empty {
+			s.logger.Warn("No CloudTrail log folders in the bucket yet: S3 mode reads the CloudTrail layout only "+
+				"([prefix/]AWSLogs/[org/]account/CloudTrail/region/); objects written otherwise (Firehose deliveries, exports) "+
+				"are read in SQS mode with any_key", zap.String("bucket", s.bucket), zap.String("listed", s3keys.LogsPrefix(s.prefix)))
+		}
 	}
 	var errs error
 	var files []*file

@@ -521,3 +521,23 @@ func TestS3SourceResumesAfterACutBody(t *testing.T) {
 	idx, _ := field(cut[0], "record_index")
 	require.NotEqual(t, "0", idx, "records before the cut were delivered, and not read again")
 }
+
+// TestS3SourceSaysWhenNothingIsInTheLayout: a bucket another tool fills
+// (a Firehose delivery) holds no CloudTrail folders; the receiver says so
+// once, pointing to SQS mode, and reads the trail's files once they come.
+func TestS3SourceSaysWhenNothingIsInTheLayout(t *testing.T) {
+	fs3 := newFakeS3(t)
+	fs3.put("firehose/2024/05/01/10/ct-stream-1-2024-05-01-10-00-00-abc", gzipBytes(t, ctFile(ctRecord("fh-1", personalizeSrc, "CreateCampaign"))))
+	rec := newRecorder()
+	h := start(t, s3TestConfig(fs3.url), rec, nil)
+	warned := func() int { return h.logs.FilterMessageSnippet("No CloudTrail log folders").Len() }
+	require.Eventually(t, func() bool { return warned() == 1 }, waitTimeout, 5*time.Millisecond)
+	h.settle()
+	require.Equal(t, 1, warned(), "said once, not at every poll")
+	require.Contains(t, h.logs.FilterMessageSnippet("No CloudTrail log folders").All()[0].Message, "any_key")
+
+	want := fs3.putLog(ctKey("", "", acctA, "us-east-1", day1, "late000000000001"), 6)
+	require.Eventually(t, func() bool { return len(rec.accepted()) >= len(want) }, waitTimeout, 5*time.Millisecond)
+	h.settle()
+	requireExactlyOnce(t, want, rec.accepted())
+}
