@@ -167,7 +167,6 @@ type Decoder struct {
 	skipped    int64
 	needComma  bool // an element was read: ',' or ']' must follow
 	objects    bool // a top-level object was read as a record or event
-	stamped    bool // lines start with a timestamp (FormatCloudWatchExport)
 	peeked     bool // d.cw holds the top-level object stObject will read
 	// compression names the file's compression ("gzip", "gzip+gzip", ...), "" when plain.
 	compression string
@@ -462,24 +461,24 @@ func (d *Decoder) start() error {
 	}
 	first := !d.sawAny
 	d.sawAny = true
-	if c >= '0' && c <= '9' && (first || d.stamped) {
+	if c >= '0' && c <= '9' && (first || d.sc.stamped) {
 		n := d.sc.timestampPrefix()
 		switch {
-		case n > 0 && (d.stamped || d.sc.at(n) == '{'):
+		case n > 0 && (d.sc.stamped || d.sc.at(n) == '{'):
 			// A CloudWatch Logs export line (the first one must hold an
 			// object): the message, after its timestamp, is read as the
 			// next top-level value.
 			d.sc.pos += n
-			d.stamped = true
+			d.sc.stamped = true
 			d.setFormat(FormatCloudWatchExport)
 			return nil
-		case n == 0 && d.stamped && d.sc.stampCutShort():
+		case n == 0 && d.sc.stamped && d.sc.stampCutShort():
 			// The input ends inside a line's timestamp: cut short, or
 			// still being written; the line is read once it is whole.
 			return errScanEOF
 		}
 	}
-	if d.stamped && c != '{' {
+	if d.sc.stamped && c != '{' {
 		// Every message of a trail's log group is a record.
 		return d.skipLine(fmt.Errorf("unexpected %q between records", c))
 	}
@@ -693,7 +692,7 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 	// isRecordObject may have parsed this very object already.
 	parsed := d.peeked
 	d.peeked = false
-	d.sc.resync, d.sc.stamped = d.lineOriented(), d.stamped
+	d.sc.resync = d.lineOriented()
 	v, err := d.sc.value(d.maxRecord)
 	d.sc.resync = false
 	if errors.Is(err, errResync) {
@@ -712,7 +711,7 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 				// record: cut short, or still being written (the receiver
 				// reads on from this record later), so it is no record
 				// error.
-				if next := d.sc.nextObjectLine(d.stamped); next > 0 {
+				if next := d.sc.nextObjectLine(); next > 0 {
 					d.st = stStart
 					d.sc.pos += next // consumed up to that line
 					d.index++
@@ -816,11 +815,11 @@ func (d *Decoder) record(idx int64, v []byte, parsed bool) (Raw, bool, error) {
 // lineOriented reports whether the file holds records (or events) as
 // top-level objects, which JSON Lines files hold one per line: a fault there
 // is confined to its line.
-func (d *Decoder) lineOriented() bool { return d.objects || d.stamped }
+func (d *Decoder) lineOriented() bool { return d.objects || d.sc.stamped }
 
 // nextLine names where decoding resumes after a broken line.
 func (d *Decoder) nextLine() string {
-	if d.stamped {
+	if d.sc.stamped {
 		return "the next line starting with a timestamp or '{'"
 	}
 	return "the next line starting with '{'"
@@ -832,7 +831,7 @@ func (d *Decoder) nextLine() string {
 func (d *Decoder) skipLine(err error) error {
 	idx := d.index
 	d.index++
-	d.sc.skipToObjectLine(d.stamped)
+	d.sc.skipToObjectLine()
 	return &RecordError{Index: idx, Err: fmt.Errorf("%w; skipped to %s", err, d.nextLine())}
 }
 

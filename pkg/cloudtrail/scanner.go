@@ -24,9 +24,11 @@ type scanner struct {
 	rerr error // sticky read error; io.EOF at the end of the stream
 	read int64 // bytes read from r so far
 	// resync makes value give up on a value longer than its maximum at the
-	// next line that may start a record (see resyncAt); stamped says what
-	// such a line starts with (see lineStart).
-	resync, stamped bool
+	// next line that may start a record (see resyncAt).
+	resync bool
+	// stamped: lines start with a timestamp (a CloudWatch Logs export), so
+	// a record's line may start with a digit (see lineStart).
+	stamped bool
 }
 
 const defaultBufferSize = 256 << 10
@@ -247,16 +249,25 @@ func (s *scanner) resyncAt(i int) bool {
 	if !s.resync || i < 2 {
 		return false
 	}
-	seg := s.buf[s.pos+1 : s.pos+i]
+	off := s.lineAfter(s.buf[s.pos+1 : s.pos+i])
+	if off < 0 {
+		return false
+	}
+	s.pos += 1 + off
+	return true
+}
+
+// lineAfter returns where in b the first line that may start a record
+// begins after a newline, or -1.
+func (s *scanner) lineAfter(b []byte) int {
 	for off := 0; ; {
-		j := bytes.IndexByte(seg[off:], '\n')
-		if j < 0 || off+j+1 >= len(seg) {
-			return false
+		j := bytes.IndexByte(b[off:], '\n')
+		if j < 0 || off+j+1 >= len(b) {
+			return -1
 		}
 		off += j + 1
-		if lineStart(seg[off], s.stamped) {
-			s.pos += 1 + off
-			return true
+		if s.lineStart(b[off]) {
+			return off
 		}
 	}
 }
@@ -265,7 +276,7 @@ func (s *scanner) resyncAt(i int) bool {
 // '{' (the next record of a JSON Lines file), or with a digit when stamped
 // (the timestamp of the next line of a CloudWatch Logs export), or to the
 // end. The next unread byte is consumed in any case.
-func (s *scanner) skipToObjectLine(stamped bool) {
+func (s *scanner) skipToObjectLine() {
 	if s.pos < s.end {
 		s.pos++
 	}
@@ -284,15 +295,15 @@ func (s *scanner) skipToObjectLine(stamped bool) {
 				return
 			}
 		}
-		if lineStart(s.buf[s.pos], stamped) {
+		if s.lineStart(s.buf[s.pos]) {
 			return
 		}
 	}
 }
 
 // lineStart reports whether c may start a record's line.
-func lineStart(c byte, stamped bool) bool {
-	return c == '{' || stamped && c >= '0' && c <= '9'
+func (s *scanner) lineStart(c byte) bool {
+	return c == '{' || s.stamped && c >= '0' && c <= '9'
 }
 
 // peekObject returns the whole object whose '{' is the next unread byte if
@@ -322,21 +333,14 @@ func (s *scanner) peekObject(limit int) ([]byte, bool) {
 // nextObjectLine returns how far past the next unread byte the next line
 // that may start a record (see lineStart) begins, within the buffered
 // input, or -1.
-func (s *scanner) nextObjectLine(stamped bool) int {
+func (s *scanner) nextObjectLine() int {
 	if s.pos >= s.end {
 		return -1
 	}
-	rest := s.buf[s.pos+1 : s.end]
-	for off := 0; ; {
-		j := bytes.IndexByte(rest[off:], '\n')
-		if j < 0 || off+j+1 >= len(rest) {
-			return -1
-		}
-		off += j + 1
-		if lineStart(rest[off], stamped) {
-			return 1 + off
-		}
+	if off := s.lineAfter(s.buf[s.pos+1 : s.end]); off >= 0 {
+		return 1 + off
 	}
+	return -1
 }
 
 // maxStampLen bounds a CloudWatch Logs export line's timestamp prefix:
@@ -370,17 +374,29 @@ func (s *scanner) stampCutShort() bool {
 	return stampPrefixOK(s.buf[s.pos:s.end])
 }
 
+// stampLayout is the date and time every export timestamp starts with
+// (d: a digit; 'T' may be lower case).
+const stampLayout = "dddd-dd-ddTdd:dd:dd"
+
+// stampLayoutOK reports whether b, at most len(stampLayout) bytes, follows
+// stampLayout.
+func stampLayoutOK(b []byte) bool {
+	for i, c := range b {
+		want := stampLayout[i]
+		if want == 'd' && (c < '0' || c > '9') || want != 'd' && c != want && !(want == 'T' && c == 't') {
+			return false
+		}
+	}
+	return true
+}
+
 // stampPrefixOK reports whether b can begin a timestamp stampLen accepts.
 func stampPrefixOK(b []byte) bool {
-	const layout = "dddd-dd-ddTdd:dd:dd"
-	for i, c := range b {
-		if i < len(layout) {
-			want := layout[i]
-			if want == 'd' && (c < '0' || c > '9') || want != 'd' && c != want && !(want == 'T' && c == 't') {
-				return false
-			}
-			continue
-		}
+	n := min(len(b), len(stampLayout))
+	if !stampLayoutOK(b[:n]) {
+		return false
+	}
+	for _, c := range b[n:] {
 		if !(c >= '0' && c <= '9' || c == '.' || c == 'Z' || c == 'z' || c == '+' || c == '-' || c == ':') {
 			return false
 		}
@@ -391,17 +407,10 @@ func stampPrefixOK(b []byte) bool {
 // stampLen matches YYYY-MM-DDTHH:MM:SS[.fraction](Z|±hh:mm) and one space
 // or tab at the start of b.
 func stampLen(b []byte) int {
-	const layout = "dddd-dd-ddTdd:dd:dd"
-	if len(b) < len(layout)+2 {
+	if len(b) < len(stampLayout)+2 || !stampLayoutOK(b[:len(stampLayout)]) {
 		return 0
 	}
-	for i := range len(layout) {
-		c, want := b[i], layout[i]
-		if want == 'd' && (c < '0' || c > '9') || want != 'd' && c != want && !(want == 'T' && c == 't') {
-			return 0
-		}
-	}
-	i := len(layout)
+	i := len(stampLayout)
 	if b[i] == '.' {
 		i++
 		start := i
