@@ -3,6 +3,7 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -45,16 +46,10 @@ type checkpoints struct {
 
 // get returns the checkpoint stored under key, or nil when there is none.
 func (c *checkpoints) get(ctx context.Context, key string) (*checkpoint, error) {
-	b, err := c.client.Get(ctx, checkpointKeyPrefix+key)
-	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint: %w", err)
-	}
-	if b == nil {
-		return nil, nil
-	}
 	var cp checkpoint
-	if err := json.Unmarshal(b, &cp); err != nil {
-		return nil, fmt.Errorf("decoding checkpoint %q: %w", b, err)
+	found, err := getJSON(ctx, c.client, checkpointKeyPrefix+key, &cp)
+	if err != nil || !found {
+		return nil, err
 	}
 	return &cp, nil
 }
@@ -63,12 +58,42 @@ func (c *checkpoints) get(ctx context.Context, key string) (*checkpoint, error) 
 // written after data was delivered, and losing it would deliver the data
 // again after a restart.
 func (c *checkpoints) set(ctx context.Context, key string, cp *checkpoint) error {
-	b, err := json.Marshal(cp)
+	return setJSON(context.WithoutCancel(ctx), c.client, checkpointKeyPrefix+key, cp)
+}
+
+// getJSON reads the JSON value stored under key into v; found is false, and
+// v untouched, when there is none. The receiver keeps everything it stores
+// (checkpoints, S3 listing positions, the retention's records) as JSON.
+func getJSON(ctx context.Context, client storage.Client, key string, v any) (found bool, err error) {
+	b, err := client.Get(ctx, key)
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", key, err)
+	}
+	if b == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("decoding %s: %w", key, err)
+	}
+	return true, nil
+}
+
+// undecodable reports whether err, from getJSON, says the stored value is
+// not JSON of the expected shape (rather than that storage failed).
+func undecodable(err error) bool {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &typ)
+}
+
+// setJSON stores v as JSON under key.
+func setJSON(ctx context.Context, client storage.Client, key string, v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	if err := c.client.Set(context.WithoutCancel(ctx), checkpointKeyPrefix+key, b); err != nil {
-		return fmt.Errorf("writing checkpoint: %w", err)
+	if err := client.Set(ctx, key, b); err != nil {
+		return fmt.Errorf("writing %s: %w", key, err)
 	}
 	return nil
 }

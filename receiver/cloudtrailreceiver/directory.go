@@ -45,6 +45,12 @@ type dirEntry struct {
 	settled bool
 }
 
+// keyFor reports whether the entry's fingerprint was computed for the file
+// at this size and modification time.
+func (e *dirEntry) keyFor(size int64, mod time.Time) bool {
+	return e.key != "" && e.keySize == size && e.keyModTime.Equal(mod)
+}
+
 // directorySource offers the JSON files (*.json, *.jsonl, *.ndjson, each
 // possibly .gz) under a directory.
 type directorySource struct {
@@ -200,7 +206,7 @@ func (d *directorySource) identify(_ context.Context, f *file) (key, prevKey str
 		e = &dirEntry{size: f.size, modTime: f.modTime}
 		d.known[f.path] = e
 	}
-	if e.key != "" && e.keySize == f.size && e.keyModTime.Equal(f.modTime) {
+	if e.keyFor(f.size, f.modTime) {
 		return e.key, "", nil
 	}
 	fh, err := os.Open(f.path)
@@ -265,7 +271,7 @@ func (d *directorySource) forgettable(pathOf func(key string) (string, error)) f
 	unclear := slices.Clone(d.unlisted)
 	for path, e := range d.known {
 		switch {
-		case e.key != "" && e.keySize == e.size && e.keyModTime.Equal(e.modTime):
+		case e.keyFor(e.size, e.modTime):
 			present[e.key] = struct{}{}
 		case e.size > 0 && !strings.Contains(path, digestPathMarker):
 			unclear = append(unclear, path)

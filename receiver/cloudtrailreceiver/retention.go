@@ -2,8 +2,6 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -161,7 +159,7 @@ func (r *checkpointRetention) addToSlot(ctx context.Context, carry bool, keys, g
 		// The index first: an index entry without its list reads as an
 		// empty list, while a list no index names would stay for ever.
 		slots := append(slices.Clip(r.slots), slot)
-		if err := r.setJSON(ctx, doneIndexKey, slots); err != nil {
+		if err := setJSON(ctx, r.client, doneIndexKey, slots); err != nil {
 			return err
 		}
 		r.slots = slots
@@ -175,7 +173,7 @@ func (r *checkpointRetention) addToSlot(ctx context.Context, carry bool, keys, g
 		delete(allGone, k)
 	}
 	list = doneList{Keys: slices.Sorted(maps.Keys(all)), Gone: slices.Sorted(maps.Keys(allGone))}
-	return r.setJSON(ctx, slotKey(slot), list)
+	return setJSON(ctx, r.client, slotKey(slot), list)
 }
 
 // prune takes the expired slots: it deletes the checkpoints src can forget
@@ -222,10 +220,8 @@ func (r *checkpointRetention) prune(ctx context.Context, src forgetter) {
 			break
 		}
 		list, err := r.readSlot(ctx, s)
-		var bad *json.SyntaxError
-		var badType *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &bad), errors.As(err, &badType):
+		case undecodable(err):
 			r.logger.Error("Dropping a record of finished CloudTrail files that cannot be decoded; their checkpoints are kept for ever",
 				zap.String("key", slotKey(s)), zap.Error(err))
 		case err != nil:
@@ -275,7 +271,7 @@ func (r *checkpointRetention) prune(ctx context.Context, src forgetter) {
 	}
 	// The index first, as in addToSlot.
 	slots := slices.DeleteFunc(slices.Clone(r.slots), func(x doneSlot) bool { return slices.Contains(taken, x) })
-	if err := r.setJSON(ctx, doneIndexKey, slots); err != nil {
+	if err := setJSON(ctx, r.client, doneIndexKey, slots); err != nil {
 		r.logger.Warn("Cannot update the record of finished CloudTrail files; trying again after the next poll", zap.Error(err))
 		return
 	}
@@ -301,10 +297,8 @@ func (r *checkpointRetention) load(ctx context.Context) error {
 		return nil
 	}
 	var slots []doneSlot
-	err := r.getJSON(ctx, doneIndexKey, &slots)
-	var bad *json.SyntaxError
-	var badType *json.UnmarshalTypeError
-	if errors.As(err, &bad) || errors.As(err, &badType) {
+	_, err := getJSON(ctx, r.client, doneIndexKey, &slots)
+	if undecodable(err) {
 		r.logger.Error("The record of finished CloudTrail files cannot be decoded; starting a new one (the checkpoints it named are kept for ever)",
 			zap.String("key", doneIndexKey), zap.Error(err))
 		slots, err = nil, nil
@@ -318,7 +312,7 @@ func (r *checkpointRetention) load(ctx context.Context) error {
 
 func (r *checkpointRetention) readSlot(ctx context.Context, s doneSlot) (doneList, error) {
 	var list doneList
-	err := r.getJSON(ctx, slotKey(s), &list)
+	_, err := getJSON(ctx, r.client, slotKey(s), &list)
 	return list, err
 }
 
@@ -336,32 +330,4 @@ func slotKey(s doneSlot) string {
 		return fmt.Sprintf("%s%d.carried", doneSlotPrefix, s.Start)
 	}
 	return fmt.Sprintf("%s%d", doneSlotPrefix, s.Start)
-}
-
-// getJSON reads the JSON value stored under key into v, which it leaves
-// alone when there is none. A value that cannot be decoded is a
-// *json.SyntaxError or *json.UnmarshalTypeError in the chain.
-func (r *checkpointRetention) getJSON(ctx context.Context, key string, v any) error {
-	b, err := r.client.Get(ctx, key)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", key, err)
-	}
-	if b == nil {
-		return nil
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("decoding %s: %w", key, err)
-	}
-	return nil
-}
-
-func (r *checkpointRetention) setJSON(ctx context.Context, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if err := r.client.Set(ctx, key, b); err != nil {
-		return fmt.Errorf("writing %s: %w", key, err)
-	}
-	return nil
 }

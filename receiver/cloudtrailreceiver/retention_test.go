@@ -138,7 +138,8 @@ func TestCheckpointRetention(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, doneList{Keys: []string{"stays"}}, list)
 	var index []doneSlot
-	require.NoError(t, r.getJSON(ctx, doneIndexKey, &index))
+	_, err = getJSON(ctx, client, doneIndexKey, &index)
+	require.NoError(t, err)
 	assert.Equal(t, r.slots, index, "the stored index is the one in memory")
 }
 

@@ -2,7 +2,6 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -368,11 +367,7 @@ func (s *s3Source) advance(fo *s3Folder) {
 	if fo.stored == fo.committed {
 		return
 	}
-	b, err := json.Marshal(s3ListCheckpoint{StartAfter: fo.committed})
-	if err == nil {
-		err = s.store.Set(context.Background(), s3ListCheckpointPrefix+s.bucket+"/"+fo.prefix, b)
-	}
-	if err != nil {
+	if err := setJSON(context.Background(), s.store, s3ListCheckpointPrefix+s.bucket+"/"+fo.prefix, s3ListCheckpoint{StartAfter: fo.committed}); err != nil {
 		// The objects were processed; after a restart they are listed again
 		// and skipped thanks to their own checkpoints.
 		s.logger.Warn("Cannot save the S3 listing checkpoint", zap.String("bucket", s.bucket), zap.String("prefix", fo.prefix), zap.Error(err))
@@ -387,16 +382,9 @@ type s3ListCheckpoint struct {
 }
 
 func (s *s3Source) loadCheckpoint(ctx context.Context, rp string) (string, error) {
-	b, err := s.store.Get(ctx, s3ListCheckpointPrefix+s.bucket+"/"+rp)
-	if err != nil {
-		return "", fmt.Errorf("reading the S3 listing checkpoint of %s: %w", rp, err)
-	}
-	if b == nil {
-		return "", nil
-	}
 	var cp s3ListCheckpoint
-	if err := json.Unmarshal(b, &cp); err != nil {
-		return "", fmt.Errorf("decoding the S3 listing checkpoint of %s %q: %w", rp, b, err)
+	if _, err := getJSON(ctx, s.store, s3ListCheckpointPrefix+s.bucket+"/"+rp, &cp); err != nil {
+		return "", fmt.Errorf("S3 listing checkpoint: %w", err)
 	}
 	return cp.StartAfter, nil
 }
