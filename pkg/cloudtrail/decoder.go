@@ -695,37 +695,36 @@ func (d *Decoder) topRecord() (Raw, bool, error) {
 	d.sc.resync = d.lineOriented()
 	v, err := d.sc.value(d.maxRecord)
 	d.sc.resync = false
-	if errors.Is(err, errResync) {
-		d.index++
-		d.st = stStart
-		return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("record does not end within max_record_size (invalid JSON, or too large); skipped to %s", d.nextLine())}
-	}
-	if err != nil {
-		var tl errTooLarge
-		if !errors.As(err, &tl) {
-			if errors.Is(err, errScanEOF) && d.sc.readErr() == nil && d.lineOriented() {
-				// The scan ran to the end of the input. With a line after
-				// this one that starts an object, this is a broken line of
-				// a JSON Lines file, and the lines after it are records of
-				// their own. Without one, the file ends inside its last
-				// record: cut short, or still being written (the receiver
-				// reads on from this record later), so it is no record
-				// error.
-				if next := d.sc.nextObjectLine(); next > 0 {
-					d.st = stStart
-					d.sc.pos += next // consumed up to that line
-					d.index++
-					return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("record does not end (invalid JSON); skipped to %s", d.nextLine())}
-				}
-			}
+	// bad, when set, is why the value was passed over as one bad record.
+	var bad error
+	var tl errTooLarge
+	switch {
+	case err == nil:
+	case errors.Is(err, errResync):
+		bad = fmt.Errorf("record does not end within max_record_size (invalid JSON, or too large); skipped to %s", d.nextLine())
+	case errors.As(err, &tl):
+		bad = fmt.Errorf("%w (%d bytes)", ErrRecordTooLarge, tl.size)
+	case errors.Is(err, errScanEOF) && d.sc.readErr() == nil && d.lineOriented():
+		// The scan ran to the end of the input. With a line after this one
+		// that may start a record, this is a broken line of a JSON Lines
+		// file, and the lines after it are records of their own. Without
+		// one, the file ends inside its last record: cut short, or still
+		// being written (the receiver reads on from this record later), so
+		// it is no record error.
+		next := d.sc.nextObjectLine()
+		if next < 0 {
 			return Raw{}, false, err
 		}
-		d.index++
-		d.st = stStart
-		return Raw{}, false, &RecordError{Index: idx, Err: fmt.Errorf("%w (%d bytes)", ErrRecordTooLarge, tl.size)}
+		d.sc.pos += next // consumed up to that line
+		bad = fmt.Errorf("record does not end (invalid JSON); skipped to %s", d.nextLine())
+	default:
+		return Raw{}, false, err
 	}
 	d.index++
 	d.st = stStart
+	if bad != nil {
+		return Raw{}, false, &RecordError{Index: idx, Err: bad}
+	}
 	raw, ok, err := d.record(idx, v, parsed)
 	if ok {
 		d.setFormat(FormatObjects) // no-op when unwrap named the event's format
