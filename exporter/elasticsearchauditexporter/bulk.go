@@ -51,10 +51,16 @@ func (b *batch) lines(i int) []byte  { it := &b.items[i]; return b.arena[it.star
 // which makes a 5,000-item answer a few dozen KB instead of a megabyte.
 const bulkFilterPath = "errors,items.*.error,items.*.status,items.*._id"
 
-// requestError is a failure of a whole _bulk request that survived the
-// transport's retries; the documents in it are undelivered, not rejected.
+// requestError is a failure of a whole _bulk request; the documents in it
+// are undelivered, not rejected.
 type requestError struct {
 	err error
+	// retry: worth sending again in the next round (no answer, 429, 502,
+	// 503, 504); otherwise the push hands the documents back at once.
+	retry bool
+	// unreachable: no HTTP answer at all, so the cluster may come back as
+	// a fresh one, without our templates (see markUnready).
+	unreachable bool
 }
 
 func (e *requestError) Error() string { return e.err.Error() }
@@ -148,9 +154,10 @@ func (s *sender) send(ctx context.Context, b *batch, idx []int) error {
 		}
 		return nil
 	default:
-		// 429/5xx after the transport's retries, 401/403 (credentials may
-		// be fixed), 404 (a proxy path): the documents stay undelivered.
-		return &requestError{fmt.Errorf("_bulk answered HTTP %d: %s", status, errorSummary(body))}
+		// 429/502/503/504 (retried by deliver), other 5xx, 401/403
+		// (credentials may be fixed), 404 (a proxy path): the documents
+		// stay undelivered.
+		return &requestError{err: fmt.Errorf("_bulk answered HTTP %d: %s", status, errorSummary(body)), retry: retryStatus(status)}
 	}
 }
 
@@ -206,15 +213,15 @@ func (s *sender) post(ctx context.Context, b *batch, idx []int) (int, []byte, er
 			return 0, nil, ctx.Err()
 		}
 		if isProductCheckError(err) {
-			err = fmt.Errorf("%w (%v)", errNotElasticsearch, err)
+			return 0, nil, &requestError{err: fmt.Errorf("_bulk request failed: %w (%v)", errNotElasticsearch, err)}
 		}
-		return 0, nil, &requestError{fmt.Errorf("_bulk request failed: %w", err)}
+		return 0, nil, &requestError{err: fmt.Errorf("_bulk request failed: %w", err), retry: true, unreachable: true}
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(res.Body)
 	if err != nil {
 		s.metrics.add(ctx, s.metrics.bulkRequests, 1, outcomeError)
-		return 0, nil, &requestError{fmt.Errorf("reading the _bulk response: %w", err)}
+		return 0, nil, &requestError{err: fmt.Errorf("reading the _bulk response: %w", err), retry: true, unreachable: true}
 	}
 	switch {
 	case res.StatusCode == http.StatusRequestEntityTooLarge:
@@ -251,7 +258,7 @@ func (s *sender) readItems(b *batch, idx []int, body []byte) error {
 	}
 	var r bulkResponse
 	if err := json.Unmarshal(body, &r); err != nil {
-		return &requestError{fmt.Errorf("unparseable _bulk response: %w", err)}
+		return &requestError{err: fmt.Errorf("unparseable _bulk response: %w", err)}
 	}
 	if !r.Errors && len(r.Items) == 0 {
 		for _, k := range idx {
@@ -260,7 +267,7 @@ func (s *sender) readItems(b *batch, idx []int, body []byte) error {
 		return nil
 	}
 	if len(r.Items) != len(idx) {
-		return &requestError{fmt.Errorf("_bulk response has %d items for %d documents", len(r.Items), len(idx))}
+		return &requestError{err: fmt.Errorf("_bulk response has %d items for %d documents", len(r.Items), len(idx))}
 	}
 	for i, m := range r.Items {
 		it := &b.items[idx[i]]

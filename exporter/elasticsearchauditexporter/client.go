@@ -17,10 +17,16 @@ import (
 	"go.opentelemetry.io/collector/component"
 )
 
-// retryStatuses are the whole-request statuses worth retrying: overload
+// retryStatus says whether a whole-request status is worth retrying: overload
 // (429) and gateway/availability errors (502, 503, 504). Every bulk request
 // is idempotent (create with a stable _id), so a retry never duplicates.
-var retryStatuses = []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+func retryStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
 
 // backoff computes capped exponential waits with "equal jitter": half the
 // wait is fixed, half random, so that retries never fire immediately and
@@ -67,9 +73,12 @@ func (t clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // newESClient builds the official client over the confighttp client: TLS,
-// proxy, headers, auth extensions and timeouts come from confighttp;
-// retries of whole requests, node rotation and the product check come from
-// go-elasticsearch. Compression is ours (gzip while building the body), so
+// proxy, headers, auth extensions and timeouts come from confighttp; node
+// rotation and the product check come from go-elasticsearch. Its transport
+// does not retry: deliver's rounds retry a bulk request (after checking that
+// the templates are installed, which a transport retry would skip) and
+// exporterhelper's retry_on_failure retries the push, and a third layer would
+// multiply the waits. Compression is ours (gzip while building the body), so
 // confighttp's compressing transport is switched off here.
 func newESClient(ctx context.Context, cfg *Config, host component.Host, set component.TelemetrySettings) (*elasticsearch.Client, error) {
 	eps, err := cfg.endpoints()
@@ -86,22 +95,13 @@ func newESClient(ctx context.Context, cfg *Config, host component.Host, set comp
 	if err != nil {
 		return nil, fmt.Errorf("building the HTTP client: %w", err)
 	}
-	bo := backoff{initial: cfg.BulkRetry.InitialInterval, max: cfg.BulkRetry.MaxInterval}
 	return elasticsearch.NewClient(elasticsearch.Config{
-		Addresses:     eps,
-		Username:      cfg.User,
-		Password:      string(cfg.Password),
-		APIKey:        string(cfg.APIKey),
-		Transport:     clientTransport{httpClient},
-		RetryOnStatus: retryStatuses,
-		MaxRetries:    cfg.BulkRetry.MaxRetries,
-		DisableRetry:  cfg.BulkRetry.MaxRetries == 0,
-		RetryBackoff:  bo.delay,
-		// Retry transport errors too, but not a cancelled or expired
-		// context: that is shutdown or the caller giving up.
-		RetryOnError: func(req *http.Request, err error) bool {
-			return req.Context().Err() == nil
-		},
+		Addresses:    eps,
+		Username:     cfg.User,
+		Password:     string(cfg.Password),
+		APIKey:       string(cfg.APIKey),
+		Transport:    clientTransport{httpClient},
+		DisableRetry: true,
 	})
 }
 
@@ -119,6 +119,9 @@ func isProductCheckError(err error) bool {
 type clusterInfo struct {
 	Version struct {
 		Number string `json:"number"`
+		// BuildFlavor is "serverless" on Elastic Cloud Serverless, which
+		// refuses ILM settings.
+		BuildFlavor string `json:"build_flavor"`
 	} `json:"version"`
 }
 

@@ -92,13 +92,15 @@ type FlushConfig struct {
 	Bytes int `mapstructure:"bytes"`
 }
 
-// BulkRetryConfig governs retries inside one push: of a whole _bulk request
-// on transport errors, 429, 502, 503 and 504 (by the client's transport), and
-// of single items answered 429 or 5xx. Waits grow exponentially from
-// InitialInterval to MaxInterval, with jitter.
+// BulkRetryConfig governs the rounds of one push: a round resends the items
+// answered 429 or 5xx, and the items of a request that got no answer or a
+// whole-request 429, 502, 503 or 504 (the HTTP transport itself does not
+// retry). Every round first checks that GET / and the templates are done.
+// Waits grow exponentially from InitialInterval to MaxInterval, with jitter.
+// What is left after the last round goes back to exporterhelper
+// (retry_on_failure, then the queue).
 type BulkRetryConfig struct {
-	// MaxRetries bounds the retries of one request, and separately the
-	// rounds of item retries (0 disables both).
+	// MaxRetries bounds the rounds after the first (0: one round only).
 	MaxRetries      int           `mapstructure:"max_retries"`
 	InitialInterval time.Duration `mapstructure:"initial_interval"`
 	MaxInterval     time.Duration `mapstructure:"max_interval"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -31,11 +32,18 @@ type auditExporter struct {
 	encoders sync.Pool // *document.Encoder
 	batches  sync.Pool // *batch
 
+	// ready is set once GET / and the templates are done (ready.go); a
+	// bulk request goes out only when it is set.
+	ready atomic.Bool
 	// readyMu guards the start-up work that a cluster unreachable at start
-	// postpones to the first push that finds it back.
+	// (or gone since) postpones to the next bulk request.
 	readyMu     sync.Mutex
-	infoPending bool // GET / (product check, version) still to do
-	tmplPending bool // template installation still to do
+	infoPending bool        // GET / (product check, version) still to do
+	tmplPending bool        // template installation still to do
+	tmplRefused bool        // templates refused for good (401/403/4xx): not retried
+	cluster     clusterInfo // from the last GET /
+
+	health healthReporter
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*auditExporter, error) {
@@ -75,44 +83,24 @@ func (e *auditExporter) start(ctx context.Context, host component.Host) error {
 	}
 	e.sender = &sender{es: es, gzipLevel: e.cfg.gzipLevel(), flushBytes: e.cfg.Flush.Bytes, metrics: e.metrics}
 	e.infoPending, e.tmplPending = true, e.cfg.Templates.Install
+	e.health.start(host)
 	// Bound the start: a black-holed endpoint must not hold up the
-	// collector for dial timeouts × retries; what does not finish here is
-	// done before the first push.
+	// collector for a dial timeout; what does not finish here is done
+	// before the first bulk request.
 	sctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	return e.ensureReady(sctx, true)
+	switch err := e.ensureReady(sctx); {
+	case errors.Is(err, errNotElasticsearch):
+		return err
+	case err != nil:
+		e.logger.Warn("Elasticsearch is not ready at start; no documents are sent until it is (they wait in the queue)", zap.Error(err))
+		e.health.failed(err)
+	}
+	return nil
 }
 
 // startTimeout bounds the network work done in start.
 const startTimeout = 15 * time.Second
-
-// ensureReady finishes the start-up work still pending: GET / (the product
-// check, and the version that decides require_data_stream), then the
-// templates. Only a server that is not Elasticsearch is an error; anything
-// else is logged and tried again before the next push.
-func (e *auditExporter) ensureReady(ctx context.Context, atStart bool) error {
-	e.readyMu.Lock()
-	defer e.readyMu.Unlock()
-	if e.infoPending {
-		ci, err := info(ctx, e.sender.es)
-		switch {
-		case errors.Is(err, errNotElasticsearch):
-			return err
-		case err != nil:
-			if atStart {
-				e.logger.Warn("cannot reach or query Elasticsearch at start; documents wait in the queue until it answers", zap.Error(err))
-			}
-			return nil
-		}
-		e.infoPending = false
-		e.sender.requireDS.Store(supportsRequireDataStream(ci.Version.Number))
-		e.logger.Info("connected to Elasticsearch", zap.String("version", ci.Version.Number))
-	}
-	if e.tmplPending {
-		e.ensureTemplates(ctx)
-	}
-	return nil
-}
 
 func (e *auditExporter) shutdown(context.Context) error {
 	if e.dlq != nil {
@@ -126,9 +114,6 @@ func (e *auditExporter) shutdown(context.Context) error {
 func (e *auditExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if e.sender == nil {
 		return errors.New("exporter not started")
-	}
-	if err := e.ensureReady(ctx, false); err != nil {
-		return err
 	}
 	b := e.batches.Get().(*batch)
 	defer e.releaseBatch(b)
@@ -179,10 +164,13 @@ func (e *auditExporter) encode(ld plog.Logs, b *batch) {
 	}
 }
 
-// deliver sends every item, then resends items answered 429/5xx, with
-// backoff, until none is left or the rounds are exhausted. It never resends
-// an item that was indexed or was a duplicate. It returns the error that
-// stopped a request for good, if any; items it did not settle stay pending.
+// deliver sends every item, then resends what is not settled, with backoff,
+// until nothing is left or the rounds are exhausted: items answered 429/5xx,
+// and the items of a request that got no answer or a 429/502/503/504 (the
+// transport does not retry). Every round first makes sure GET / and the
+// templates are done. It never resends an item that was indexed or was a
+// duplicate. It returns the error that stopped a request for good, if any;
+// items it did not settle stay pending.
 func (e *auditExporter) deliver(ctx context.Context, b *batch) error {
 	idx := make([]int, len(b.items))
 	for i := range idx {
@@ -190,28 +178,45 @@ func (e *auditExporter) deliver(ctx context.Context, b *batch) error {
 	}
 	bo := backoff{initial: e.cfg.BulkRetry.InitialInterval, max: e.cfg.BulkRetry.MaxInterval}
 	for round := 0; ; round++ {
-		if err := e.sender.sendAll(ctx, b, idx); err != nil {
-			return err
+		err := e.ensureReady(ctx)
+		if err == nil {
+			err = e.sender.sendAll(ctx, b, idx)
 		}
-		retry := idx[:0]
-		for _, k := range idx {
-			if b.items[k].state == stateRetry {
-				retry = append(retry, k)
+		var reqErr *requestError
+		retry := errors.As(err, &reqErr) && reqErr.retry
+		switch {
+		case err == nil:
+			e.health.ok()
+		case ctx.Err() != nil:
+			return err
+		default:
+			e.health.failed(err)
+			if !retry {
+				return err
+			}
+			if reqErr.unreachable {
+				e.markUnready()
 			}
 		}
-		if len(retry) == 0 {
+		again := idx[:0]
+		for _, k := range idx {
+			if st := b.items[k].state; st == stateRetry || st == statePending {
+				again = append(again, k)
+			}
+		}
+		if len(again) == 0 {
 			return nil
 		}
 		if round >= e.cfg.BulkRetry.MaxRetries {
-			return nil // exhausted: settle decides what happens to stateRetry items
+			return err // exhausted: settle decides what happens to stateRetry items
 		}
-		e.metrics.add(ctx, e.metrics.retried, len(retry))
-		if err := sleep(ctx, bo.delay(round+1)); err != nil {
-			return err
+		e.metrics.add(ctx, e.metrics.retried, len(again))
+		if serr := sleep(ctx, bo.delay(round+1)); serr != nil {
+			return serr
 		}
-		for _, k := range retry {
+		for _, k := range again {
 			b.items[k].state = statePending
 		}
-		idx = retry
+		idx = again
 	}
 }

@@ -544,7 +544,7 @@ func TestUnreachableAtStartThenRecovers(t *testing.T) {
 	cfg := testConfig("http://" + addr)
 	cfg.BulkRetry.MaxRetries = 1
 	h := mustStart(t, cfg)
-	if !h.logged("cannot reach or query Elasticsearch") {
+	if !h.logged("Elasticsearch is not ready at start") {
 		t.Fatal("an unreachable cluster is a warning at start")
 	}
 	err = consume(t, h, cloudTrailLogs(t, 0, 3, ct.BodyMap))
@@ -609,7 +609,7 @@ func TestTemplateInstallRetriedAfterTransientFailure(t *testing.T) {
 	cfg := testConfig(s.URL)
 	cfg.BulkRetry.MaxRetries = 1
 	h := mustStart(t, cfg)
-	if !h.logged("retrying before the next push") {
+	if !h.logged("no documents are sent until they are") {
 		t.Fatal("a 503 on templates must be retried later")
 	}
 	s.ClearFaults()

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/exporter"
@@ -80,6 +83,13 @@ type harness struct {
 
 func startExporter(t testing.TB, cfg *Config) (*harness, error) {
 	t.Helper()
+	return startExporterOn(t, cfg, componenttest.NewNopHost())
+}
+
+// startExporterOn starts the exporter on host (a statusHost to see the
+// component status it reports).
+func startExporterOn(t testing.TB, cfg *Config, host component.Host) (*harness, error) {
+	t.Helper()
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
 	core, logs := observer.New(zap.DebugLevel)
@@ -90,7 +100,7 @@ func startExporter(t testing.TB, cfg *Config) (*harness, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := exp.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+	if err := exp.Start(context.Background(), host); err != nil {
 		return &harness{tel: tel, logs: logs}, err
 	}
 	t.Cleanup(func() { _ = exp.Shutdown(context.Background()) })
@@ -146,4 +156,53 @@ func (h *harness) allLogText() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// statusHost is a host that records the component status events reported
+// to it, as the collector's service does.
+type statusHost struct {
+	component.Host
+	mu     sync.Mutex
+	events []*componentstatus.Event
+}
+
+func newStatusHost() *statusHost { return &statusHost{Host: componenttest.NewNopHost()} }
+
+func (h *statusHost) Report(ev *componentstatus.Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.events = append(h.events, ev)
+}
+
+// statuses lists the reported statuses in order.
+func (h *statusHost) statuses() []componentstatus.Status {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]componentstatus.Status, len(h.events))
+	for i, ev := range h.events {
+		out[i] = ev.Status()
+	}
+	return out
+}
+
+// last is the latest event, nil when none.
+func (h *statusHost) last() *componentstatus.Event {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.events) == 0 {
+		return nil
+	}
+	return h.events[len(h.events)-1]
+}
+
+// waitFor polls cond until it holds or the test's patience runs out.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

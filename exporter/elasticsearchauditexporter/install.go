@@ -14,34 +14,36 @@ import (
 
 // ensureTemplates installs the templates; the caller holds readyMu. PUT
 // replaces a template with the same body, so installing at every start is
-// idempotent. Failures never stop the exporter:
+// idempotent. Only a failure that may pass is returned:
 //
 //   - 401/403: the credentials may write documents but not manage
 //     templates (manage_index_templates); a warning says so, and the data
 //     streams then take whatever template matches (logs-*-* by default);
-//   - another 4xx (400: a setting this cluster refuses, such as an ILM policy
-//     on serverless): warned once, not retried, since it would fail again;
-//   - unreachable, 408, 429 or 5xx: warned, and retried before the next
-//     push, so that the first documents do not create a data stream with the
-//     wrong mappings once the cluster comes back.
-func (e *auditExporter) ensureTemplates(ctx context.Context) {
+//   - another 4xx (400: a setting this cluster refuses): warned once, not
+//     retried, since it would fail again;
+//   - unreachable, 408, 429 or 5xx: returned, so that no bulk request goes
+//     out before the templates are in place: the first documents would
+//     create the data stream with the wrong mappings.
+func (e *auditExporter) ensureTemplates(ctx context.Context) error {
 	status, err := e.installTemplates(ctx)
 	switch {
 	case err == nil:
 		e.tmplPending = false
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		e.tmplPending = false
+		e.tmplPending, e.tmplRefused = false, true
 		e.logger.Warn("not allowed to install index templates (the user needs the manage_index_templates privilege); "+
 			"continuing without them: data streams will use whatever template matches, and fields may be mapped dynamically. "+
 			"Install them once with a privileged user, or set templates::install: false to silence this",
 			zap.Int("status", status), zap.Error(err))
 	case status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests:
-		e.tmplPending = false
+		e.tmplPending, e.tmplRefused = false, true
 		e.logger.Warn("Elasticsearch refused the index templates; continuing without them (fix the cause, or set templates::install: false)",
 			zap.Int("status", status), zap.Error(err))
 	default:
-		e.logger.Warn("cannot install index templates yet; retrying before the next push", zap.Error(err))
+		e.logger.Warn("cannot install index templates yet; no documents are sent until they are", zap.Error(err))
+		return fmt.Errorf("installing index templates: %w", err)
 	}
+	return nil
 }
 
 // installTemplates PUTs the component templates, then the index template.
