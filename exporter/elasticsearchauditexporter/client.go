@@ -81,7 +81,7 @@ func (t clientTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // multiply the waits. Compression is ours (gzip while building the body), so
 // confighttp's compressing transport is switched off here.
 func newESClient(ctx context.Context, cfg *Config, host component.Host, set component.TelemetrySettings) (*elasticsearch.Client, error) {
-	eps, err := cfg.endpoints()
+	eps, _, err := cfg.endpoints()
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,21 +109,21 @@ type BulkRetryConfig struct {
 
 var _ component.Config = (*Config)(nil)
 
-// Validate checks the configuration.
+// Validate checks the configuration. Every error names the option and its
+// bad value (an endpoint without its credentials).
 func (cfg *Config) Validate() error {
 	var errs []error
-	eps, err := cfg.endpoints()
+	eps, option, err := cfg.endpoints()
 	if err != nil {
 		errs = append(errs, err)
 	}
-	for _, e := range eps {
-		u, perr := url.Parse(e)
-		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("invalid endpoint %q: want http(s)://host[:port]", e))
+	for i, e := range eps {
+		if err := checkEndpoint(e); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: %w", option(i), redactURL(e), err))
 		}
 	}
 	if _, ok := document.ParseMode(cfg.Mapping.Mode); !ok {
-		errs = append(errs, fmt.Errorf("mapping::mode must be ecs or otel, not %q", cfg.Mapping.Mode))
+		errs = append(errs, fmt.Errorf("mapping::mode %q: want ecs or otel", cfg.Mapping.Mode))
 	}
 	if d := cfg.DataStream.Dataset; d == "" || document.SanitizeDataset(d) != d {
 		errs = append(errs, fmt.Errorf("data_stream::dataset %q must be non-empty and lower case, with none of the characters \\/*?\"<>| ,#:- in it", d))
@@ -136,28 +137,77 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("compression %q is not supported by Elasticsearch; use gzip or none", cfg.Compression))
 	}
 	if cfg.Flush.Bytes < 1024 {
-		errs = append(errs, errors.New("flush::bytes must be at least 1024"))
+		errs = append(errs, fmt.Errorf("flush::bytes %d: must be at least 1024", cfg.Flush.Bytes))
 	}
-	if cfg.BulkRetry.MaxRetries < 0 {
-		errs = append(errs, errors.New("bulk_retry::max_retries must not be negative"))
-	}
-	if cfg.BulkRetry.MaxRetries > 0 && (cfg.BulkRetry.InitialInterval <= 0 || cfg.BulkRetry.MaxInterval < cfg.BulkRetry.InitialInterval) {
-		errs = append(errs, errors.New("bulk_retry needs 0 < initial_interval <= max_interval"))
+	if r := cfg.BulkRetry; r.MaxRetries < 0 {
+		errs = append(errs, fmt.Errorf("bulk_retry::max_retries %d: must not be negative", r.MaxRetries))
+	} else if r.MaxRetries > 0 && (r.InitialInterval <= 0 || r.MaxInterval < r.InitialInterval) {
+		errs = append(errs, fmt.Errorf("bulk_retry::initial_interval %s, max_interval %s: want 0 < initial_interval <= max_interval", r.InitialInterval, r.MaxInterval))
 	}
 	if (cfg.User != "" || cfg.Password != "") && cfg.APIKey != "" {
-		errs = append(errs, errors.New("set either api_key or user/password, not both"))
+		errs = append(errs, errors.New("api_key and user/password: set either, not both"))
 	}
 	return errors.Join(errs...)
 }
 
+// checkEndpoint finds at validate time what the client would only find at
+// the first request (an unknown scheme makes every request fail).
+func checkEndpoint(e string) error {
+	scheme, rest, ok := strings.Cut(e, "://")
+	if !ok {
+		return fmt.Errorf("no scheme (want http://%s or https://%s)", e, e)
+	}
+	if scheme != "http" && scheme != "https" {
+		return fmt.Errorf("unsupported scheme %q (want http or https)", scheme)
+	}
+	u, err := url.Parse(e)
+	if err != nil {
+		// url.Error quotes the whole URL, credentials included: keep
+		// only the cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("not a URL: %w", err)
+	}
+	if u.Host == "" || rest == "" {
+		return errors.New("no host")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %q out of range", p)
+		}
+	}
+	return nil
+}
+
+// redactURL hides the user information of a URL (user:password@) for
+// error messages, even when the URL does not parse.
+func redactURL(e string) string {
+	_, rest, ok := strings.Cut(e, "://")
+	if !ok {
+		rest = e
+	}
+	hostEnd := strings.IndexAny(rest, "/?#")
+	if hostEnd < 0 {
+		hostEnd = len(rest)
+	}
+	at := strings.LastIndex(rest[:hostEnd], "@")
+	if at < 0 {
+		return e
+	}
+	start := len(e) - len(rest)
+	return e[:start] + "xxxxx" + e[start+at:]
+}
+
 // endpoints resolves the URLs to use: endpoints, else endpoint, else
-// $ELASTICSEARCH_URL.
-func (cfg *Config) endpoints() ([]string, error) {
+// $ELASTICSEARCH_URL; option names the i-th one in errors.
+func (cfg *Config) endpoints() (eps []string, option func(i int) string, err error) {
 	if len(cfg.Endpoints) > 0 {
-		return cfg.Endpoints, nil
+		return cfg.Endpoints, func(i int) string { return fmt.Sprintf("endpoints[%d]", i) }, nil
 	}
 	if cfg.Endpoint != "" {
-		return []string{cfg.Endpoint}, nil
+		return []string{cfg.Endpoint}, func(int) string { return "endpoint" }, nil
 	}
 	if env := strings.TrimSpace(os.Getenv(envURL)); env != "" {
 		var out []string
@@ -166,9 +216,9 @@ func (cfg *Config) endpoints() ([]string, error) {
 				out = append(out, e)
 			}
 		}
-		return out, nil
+		return out, func(i int) string { return fmt.Sprintf("%s[%d] (no endpoints configured)", envURL, i) }, nil
 	}
-	return nil, errors.New("no Elasticsearch endpoint: set endpoints (or endpoint), or the ELASTICSEARCH_URL environment variable")
+	return nil, nil, errors.New("no Elasticsearch endpoint: set endpoints (or endpoint), or the ELASTICSEARCH_URL environment variable")
 }
 
 // gzipLevel is the request compression level, 0 for none.

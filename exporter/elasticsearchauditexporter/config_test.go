@@ -69,7 +69,7 @@ func TestLoadBasicConfig(t *testing.T) {
 	if err := confmap.Validate(cfg); err != nil {
 		t.Fatal(err)
 	}
-	eps, _ := cfg.endpoints()
+	eps, _, _ := cfg.endpoints()
 	if len(eps) != 1 || eps[0] != "http://localhost:9200" || cfg.User != "elastic" || string(cfg.Password) != "changeme" {
 		t.Fatalf("basic: %+v", cfg)
 	}
@@ -80,14 +80,48 @@ func TestInvalidConfigs(t *testing.T) {
 		"bad_mode":             "mapping::mode",
 		"bad_dataset":          "data_stream::dataset",
 		"bad_compression":      "compression",
-		"bad_endpoint":         "invalid endpoint",
-		"both_auth":            "api_key or user/password",
-		"password_and_api_key": "api_key or user/password",
+		"bad_endpoint":         `endpoints[0] "localhost:9200": no scheme (want http://localhost:9200 or https://localhost:9200)`,
+		"both_auth":            "api_key and user/password: set either, not both",
+		"password_and_api_key": "api_key and user/password: set either, not both",
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := confmap.Validate(loadConfig(t, name))
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Fatalf("want an error about %s, got %v", want, err)
+			}
+		})
+	}
+}
+
+// TestEndpointErrors: what the client would only find at the first request
+// is found by validate, naming the option and the value, never the
+// credentials in it.
+func TestEndpointErrors(t *testing.T) {
+	for _, tc := range []struct {
+		endpoints []string
+		endpoint  string
+		env       string
+		want      string
+	}{
+		{endpoints: []string{"http://a:9200", "htp://x"}, want: `endpoints[1] "htp://x": unsupported scheme "htp" (want http or https)`},
+		{endpoints: []string{"localhost:9200"}, want: `endpoints[0] "localhost:9200": no scheme (want http://localhost:9200 or https://localhost:9200)`},
+		{endpoint: "ftp://es:9200", want: `endpoint "ftp://es:9200": unsupported scheme "ftp" (want http or https)`},
+		{endpoints: []string{"https://"}, want: `endpoints[0] "https://": no host`},
+		{endpoints: []string{"http://es:99999"}, want: `endpoints[0] "http://es:99999": port "99999" out of range`},
+		{endpoints: []string{"http://elastic:s3cret@es:92a0"}, want: `endpoints[0] "http://xxxxx@es:92a0": not a URL: invalid port ":92a0" after host`},
+		{endpoints: []string{"htps://elastic:s3cret@es/x@y"}, want: `endpoints[0] "htps://xxxxx@es/x@y": unsupported scheme "htps"`},
+		{env: "http://a:9200,es:9200", want: `ELASTICSEARCH_URL[1] (no endpoints configured) "es:9200": no scheme`},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			t.Setenv(envURL, tc.env)
+			cfg := createDefaultConfig().(*Config)
+			cfg.Endpoints, cfg.Endpoint = tc.endpoints, tc.endpoint
+			err := confmap.Validate(cfg)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want %s, got %v", tc.want, err)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Fatalf("the password leaks: %v", err)
 			}
 		})
 	}
@@ -103,7 +137,7 @@ func TestDefaultConfig(t *testing.T) {
 	if err := confmap.Validate(cfg); err != nil {
 		t.Fatalf("ELASTICSEARCH_URL must satisfy the endpoint requirement: %v", err)
 	}
-	if eps, _ := cfg.endpoints(); len(eps) != 2 || eps[1] != "http://b:9200" {
+	if eps, _, _ := cfg.endpoints(); len(eps) != 2 || eps[1] != "http://b:9200" {
 		t.Fatalf("endpoints from env: %v", eps)
 	}
 	if cfg.DataStream.Dataset != "cloudtrail.personalize" || cfg.Mapping.Mode != "ecs" || !cfg.Templates.Install ||
