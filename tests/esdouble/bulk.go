@@ -19,7 +19,9 @@ type dataStream struct {
 	name, template, backing string
 	isDataStream            bool
 	mappings                map[string]any
-	ids                     map[string]int // _id -> index in docs
+	lifecycle               json.RawMessage // composed template.lifecycle, nil when none
+	ilmPolicy               string          // composed index.lifecycle.name
+	ids                     map[string]int  // _id -> index in docs
 	docs                    []storedDoc
 	count                   int
 }
@@ -397,6 +399,7 @@ func (s *Server) stream(name string, requireDS bool) (*dataStream, *itemErr) {
 		}
 		ds.template, ds.isDataStream = t.name, true
 		ds.mappings = s.effectiveMappings(t)
+		ds.lifecycle, ds.ilmPolicy = s.effectiveLifecycle(t)
 		ds.backing = fmt.Sprintf(".ds-%s-%s-000001", name, now().Format("2006.01.02"))
 	} else if requireDS {
 		return nil, &itemErr{404, "index_not_found_exception", "no such index [" + name + "] and require_data_stream is set"}

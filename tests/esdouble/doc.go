@@ -7,8 +7,12 @@
 // only `create`, an `_id` written twice to the same data stream answers 409
 // version_conflict_engine_exception, documents are checked against the
 // mappings of the matching index template (an `ip` field must hold an IP, an
-// object field must not receive a concrete value), and an index template that
-// names a missing component template is refused, as Elasticsearch does.
+// object field must not receive a concrete value), an index template that
+// names a missing component template is refused, and template bodies are
+// parsed as the configured version does: unknown keys, keys newer than that
+// version (template.lifecycle before 8.11), malformed lifecycles and, with
+// Options.Serverless, ILM settings are refused with 400. Data streams take
+// the lifecycle and ILM policy their template composes (DataStreamLifecycle).
 //
 // Faults are injected by rule: per-item statuses (by _id, every Nth item, a
 // predicate), whole-request statuses for the next N requests or for a time

@@ -32,6 +32,10 @@ type Options struct {
 	// Addr, when set, is the host:port to listen on (to bring a cluster
 	// "back" where a client already points); default: a free port.
 	Addr string
+	// Serverless answers GET / with build_flavor "serverless" and refuses
+	// ILM settings (index.lifecycle.*) in templates, as Elastic Cloud
+	// Serverless does.
+	Serverless bool
 	// DiscardSources keeps only _ids and counts, not documents: sources are
 	// only checked to be delimited as objects ({...}), not parsed, stored or
 	// validated against mappings. Benchmarks use it so that the double costs
@@ -203,13 +207,17 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ri *RequestInf
 }
 
 func (s *Server) handleInfo(w http.ResponseWriter) int {
+	flavor := "default"
+	if s.opts.Serverless {
+		flavor = "serverless"
+	}
 	return writeJSON(w, http.StatusOK, map[string]any{
 		"name":         "esdouble",
 		"cluster_name": "esdouble",
 		"cluster_uuid": "esdouble-0000",
 		"version": map[string]any{
 			"number":                              s.opts.Version,
-			"build_flavor":                        "default",
+			"build_flavor":                        flavor,
 			"lucene_version":                      "9.12.0",
 			"minimum_wire_compatibility_version":  "7.17.0",
 			"minimum_index_compatibility_version": "7.0.0",

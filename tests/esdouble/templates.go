@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -16,9 +17,11 @@ type indexTemplate struct {
 	priority   int
 	dataStream bool
 	composedOf []string
-	mappings   map[string]any // the template's own template.mappings
-	settings   map[string]any
-	raw        json.RawMessage
+	// ignoreMissing lists components of composedOf that may be missing.
+	ignoreMissing []string
+	mappings      map[string]any // the template's own template.mappings
+	settings      map[string]any
+	raw           json.RawMessage
 }
 
 // builtinLogsTemplate mirrors the `logs` template a fresh cluster installs:
@@ -41,11 +44,8 @@ func (s *Server) handleComponentTemplate(w http.ResponseWriter, r *http.Request,
 		if err != nil {
 			return writeError(w, http.StatusBadRequest, "parse_exception", err.Error())
 		}
-		var v struct {
-			Template map[string]any `json:"template"`
-		}
-		if err := json.Unmarshal(body, &v); err != nil || v.Template == nil {
-			return writeError(w, http.StatusBadRequest, "x_content_parse_exception", "component template must have a [template] object")
+		if err := s.checkTemplateBody(body, true); err != nil {
+			return writeTemplateBodyError(w, err)
 		}
 		s.mu.Lock()
 		s.components[name] = json.RawMessage(body)
@@ -73,6 +73,9 @@ func (s *Server) handleIndexTemplate(w http.ResponseWriter, r *http.Request, nam
 		if err != nil {
 			return writeError(w, http.StatusBadRequest, "parse_exception", err.Error())
 		}
+		if err := s.checkTemplateBody(body, false); err != nil {
+			return writeTemplateBodyError(w, err)
+		}
 		t, err := parseIndexTemplate(name, body)
 		if err != nil {
 			return writeError(w, http.StatusBadRequest, "x_content_parse_exception", err.Error())
@@ -80,7 +83,7 @@ func (s *Server) handleIndexTemplate(w http.ResponseWriter, r *http.Request, nam
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		for _, c := range t.composedOf {
-			if _, ok := s.components[c]; !ok {
+			if _, ok := s.components[c]; !ok && !slices.Contains(t.ignoreMissing, c) {
 				return writeError(w, http.StatusBadRequest, "invalid_index_template_exception",
 					fmt.Sprintf("index_template [%s] invalid, cause [index template [%s] specifies component templates [%s] that do not exist]", name, name, c))
 			}
@@ -106,12 +109,24 @@ func (s *Server) handleIndexTemplate(w http.ResponseWriter, r *http.Request, nam
 	return writeError(w, http.StatusMethodNotAllowed, "illegal_argument_exception", "method not allowed")
 }
 
+// writeTemplateBodyError answers a refused template body: parse errors
+// ("[object] ...") as x_content_parse_exception, the rest as
+// illegal_argument_exception, both 400 as Elasticsearch does.
+func writeTemplateBodyError(w http.ResponseWriter, err error) int {
+	typ := "illegal_argument_exception"
+	if strings.HasPrefix(err.Error(), "[") {
+		typ = "x_content_parse_exception"
+	}
+	return writeError(w, http.StatusBadRequest, typ, err.Error())
+}
+
 func parseIndexTemplate(name string, body []byte) (*indexTemplate, error) {
 	var v struct {
 		IndexPatterns any             `json:"index_patterns"`
 		Priority      *int            `json:"priority"`
 		DataStream    json.RawMessage `json:"data_stream"`
 		ComposedOf    []string        `json:"composed_of"`
+		IgnoreMissing []string        `json:"ignore_missing_component_templates"`
 		Template      struct {
 			Mappings map[string]any `json:"mappings"`
 			Settings map[string]any `json:"settings"`
@@ -120,7 +135,7 @@ func parseIndexTemplate(name string, body []byte) (*indexTemplate, error) {
 	if err := json.Unmarshal(body, &v); err != nil {
 		return nil, err
 	}
-	t := &indexTemplate{name: name, composedOf: v.ComposedOf, mappings: v.Template.Mappings, settings: v.Template.Settings, raw: body}
+	t := &indexTemplate{name: name, composedOf: v.ComposedOf, ignoreMissing: v.IgnoreMissing, mappings: v.Template.Mappings, settings: v.Template.Settings, raw: body}
 	switch p := v.IndexPatterns.(type) {
 	case string:
 		t.patterns = []string{p}
@@ -209,6 +224,55 @@ func mergeMappings(dst, src map[string]any) {
 	}
 }
 
+// effectiveLifecycle composes the data stream lifecycle and the ILM policy
+// of a template as Elasticsearch does: components in order, then the index
+// template itself, the last one set winning. The caller holds s.mu.
+func (s *Server) effectiveLifecycle(t *indexTemplate) (lifecycle json.RawMessage, ilmPolicy string) {
+	bodies := make([][]byte, 0, len(t.composedOf)+1)
+	for _, c := range t.composedOf {
+		bodies = append(bodies, s.components[c])
+	}
+	for _, b := range append(bodies, t.raw) {
+		if lc := lifecycleOf(b); lc != nil {
+			lifecycle = lc
+		}
+		if p := ilmPolicyOf(b); p != "" {
+			ilmPolicy = p
+		}
+	}
+	return lifecycle, ilmPolicy
+}
+
+// managedBy is next_generation_managed_by of GET _data_stream: ILM wins
+// over a data stream lifecycle (index.lifecycle.prefer_ilm defaults to
+// true), and a lifecycle with enabled: false manages nothing.
+func managedBy(lifecycle json.RawMessage, ilmPolicy string) string {
+	var lc struct {
+		Enabled *bool `json:"enabled"`
+	}
+	switch {
+	case ilmPolicy != "":
+		return "Index Lifecycle Management"
+	case lifecycle != nil && json.Unmarshal(lifecycle, &lc) == nil && (lc.Enabled == nil || *lc.Enabled):
+		return "Data stream lifecycle"
+	}
+	return "Unmanaged"
+}
+
+// DataStreamLifecycle returns how a data stream's backing indices are
+// managed: its lifecycle object as composed from its template (nil when
+// none), its ILM policy ("" when none) and next_generation_managed_by; ok
+// is false when the data stream does not exist.
+func (s *Server) DataStreamLifecycle(name string) (lifecycle json.RawMessage, ilmPolicy, managed string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ds, ok := s.streams[name]
+	if !ok {
+		return nil, "", "", false
+	}
+	return ds.lifecycle, ds.ilmPolicy, managedBy(ds.lifecycle, ds.ilmPolicy), true
+}
+
 // IndexTemplate returns the body of an index template as PUT, if any.
 func (s *Server) IndexTemplate(name string) (json.RawMessage, bool) {
 	s.mu.Lock()
@@ -270,10 +334,18 @@ func (s *Server) handleGetDataStream(w http.ResponseWriter, name string) int {
 	var out []any
 	for n, ds := range s.streams {
 		if globMatch(name, n) || strings.EqualFold(name, n) {
-			out = append(out, map[string]any{
+			d := map[string]any{
 				"name": n, "template": ds.template, "timestamp_field": map[string]any{"name": "@timestamp"},
-				"indices": []any{map[string]any{"index_name": ds.backing}},
-			})
+				"indices":                    []any{map[string]any{"index_name": ds.backing}},
+				"next_generation_managed_by": managedBy(ds.lifecycle, ds.ilmPolicy),
+			}
+			if ds.lifecycle != nil {
+				d["lifecycle"] = ds.lifecycle
+			}
+			if ds.ilmPolicy != "" {
+				d["ilm_policy"] = ds.ilmPolicy
+			}
+			out = append(out, d)
 		}
 	}
 	if len(out) == 0 {
