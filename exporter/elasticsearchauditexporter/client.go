@@ -151,17 +151,21 @@ func info(ctx context.Context, es *elasticsearch.Client) (clusterInfo, error) {
 
 // supportsRequireDataStream: the require_data_stream bulk parameter exists
 // from Elasticsearch 8.13; older clusters reject unknown parameters.
-func supportsRequireDataStream(version string) bool {
+func supportsRequireDataStream(version string) bool { return versionAtLeast(version, 8, 13) }
+
+// versionAtLeast compares an Elasticsearch version number with
+// major.minor; an unparseable one counts as older.
+func versionAtLeast(version string, major, minor int) bool {
 	parts := strings.SplitN(version, ".", 3)
 	if len(parts) < 2 {
 		return false
 	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(parts[1])
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	return major > 8 || (major == 8 && minor >= 13)
+	return ma > major || (ma == major && mi >= minor)
 }
 
 func truncate(b []byte, n int) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -76,8 +77,13 @@ type TemplatesConfig struct {
 	// Install puts the component and index templates at start (default true).
 	Install bool `mapstructure:"install"`
 	// ILMPolicy, when set, is written as index.lifecycle.name (for example
-	// "logs", the built-in policy of self-managed clusters).
+	// "logs", the built-in policy of self-managed clusters) and replaces
+	// the data stream lifecycle (ignored on serverless, which has no ILM).
 	ILMPolicy string `mapstructure:"ilm_policy"`
+	// DataRetention is the data stream lifecycle's data_retention (an
+	// Elasticsearch time value such as 365d; "" keeps data forever), on
+	// Elasticsearch 8.11 and later and serverless.
+	DataRetention string `mapstructure:"data_retention"`
 }
 
 // DeadLetterConfig names the NDJSON file that receives documents
@@ -108,6 +114,10 @@ type BulkRetryConfig struct {
 }
 
 var _ component.Config = (*Config)(nil)
+
+// retentionPattern is the part of Elasticsearch's time value syntax that
+// makes sense for a retention.
+var retentionPattern = regexp.MustCompile(`^[1-9][0-9]*[dhms]$`)
 
 // Validate checks the configuration. Every error names the option and its
 // bad value (an endpoint without its credentials).
@@ -143,6 +153,9 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("bulk_retry::max_retries %d: must not be negative", r.MaxRetries))
 	} else if r.MaxRetries > 0 && (r.InitialInterval <= 0 || r.MaxInterval < r.InitialInterval) {
 		errs = append(errs, fmt.Errorf("bulk_retry::initial_interval %s, max_interval %s: want 0 < initial_interval <= max_interval", r.InitialInterval, r.MaxInterval))
+	}
+	if r := cfg.Templates.DataRetention; r != "" && !retentionPattern.MatchString(r) {
+		errs = append(errs, fmt.Errorf("templates::data_retention %q: want a positive whole number of days, hours, minutes or seconds (365d, 72h), or \"\" to keep data forever", r))
 	}
 	if (cfg.User != "" || cfg.Password != "") && cfg.APIKey != "" {
 		errs = append(errs, errors.New("api_key and user/password: set either, not both"))

@@ -44,7 +44,7 @@ func TestLoadFullConfig(t *testing.T) {
 	}
 	if cfg.DataStream != (DataStreamConfig{Dataset: "cloudtrail.personalize", Namespace: "prod"}) ||
 		cfg.Mapping != (MappingConfig{Mode: "otel", EventOriginal: true}) ||
-		cfg.Templates != (TemplatesConfig{Install: false, ILMPolicy: "logs"}) ||
+		cfg.Templates != (TemplatesConfig{Install: false, ILMPolicy: "logs", DataRetention: defaultDataRetention}) ||
 		cfg.DeadLetter.Path != "/var/lib/otelcol/elasticsearch-dead-letter.ndjson" || cfg.Flush.Bytes != 2_000_000 {
 		t.Fatalf("exporter settings: %+v", cfg)
 	}
@@ -231,5 +231,26 @@ func TestREADMEConfigExamples(t *testing.T) {
 	}
 	if n != 2 {
 		t.Fatalf("%d examples checked, want the README's 2", n)
+	}
+}
+
+func TestDataRetentionValidation(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Endpoints = []string{"http://es:9200"}
+	if cfg.Templates.DataRetention != "365d" {
+		t.Fatalf("default data_retention %q", cfg.Templates.DataRetention)
+	}
+	for _, ok := range []string{"", "365d", "72h", "90m", "3600s"} {
+		cfg.Templates.DataRetention = ok
+		if err := confmap.Validate(cfg); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"30", "0d", "1y", "1.5d", "-3d", "30 d"} {
+		cfg.Templates.DataRetention = bad
+		err := confmap.Validate(cfg)
+		if want := `templates::data_retention "` + bad + `"`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: want an error naming %s, got %v", bad, want, err)
+		}
 	}
 }

@@ -25,6 +25,10 @@ const (
 	// defaultFlushBytes is about 5 MB, where Elasticsearch's bulk throughput
 	// levels off and a request still finishes well inside the timeout.
 	defaultFlushBytes = 5 << 20
+	// defaultDataRetention keeps a year searchable, what audit rules
+	// commonly ask for (PCI DSS 10.5.1: twelve months); the trail in S3
+	// stays the archive.
+	defaultDataRetention = "365d"
 )
 
 // NewFactory returns the factory of the elasticsearch_audit exporter.
@@ -72,7 +76,7 @@ func createDefaultConfig() component.Config {
 		BackOffConfig:    backoff,
 		DataStream:       DataStreamConfig{Dataset: DefaultDataset, Namespace: DefaultNamespace},
 		Mapping:          MappingConfig{Mode: "ecs"},
-		Templates:        TemplatesConfig{Install: true},
+		Templates:        TemplatesConfig{Install: true, DataRetention: defaultDataRetention},
 		Flush:            FlushConfig{Bytes: defaultFlushBytes},
 		BulkRetry: BulkRetryConfig{
 			MaxRetries:      5,

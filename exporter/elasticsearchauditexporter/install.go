@@ -48,7 +48,11 @@ func (e *auditExporter) ensureTemplates(ctx context.Context) error {
 
 // installTemplates PUTs the component templates, then the index template.
 func (e *auditExporter) installTemplates(ctx context.Context) (int, error) {
-	ts := Templates(e.cfg.Templates, e.cfg.DataStream.Dataset)
+	ts := Templates(e.cfg.Templates, e.cfg.DataStream.Dataset,
+		Cluster{Version: e.cluster.Version.Number, Serverless: e.cluster.Version.BuildFlavor == "serverless"})
+	if ts.Warning != "" {
+		e.logger.Warn(ts.Warning)
+	}
 	for _, name := range ts.ComponentNames {
 		if status, err := e.put(ctx, "/_component_template/"+url.PathEscape(name), ts.ComponentTemplates[name]); err != nil {
 			return status, fmt.Errorf("component template %s: %w", name, err)
@@ -58,7 +62,7 @@ func (e *auditExporter) installTemplates(ctx context.Context) (int, error) {
 		return status, fmt.Errorf("index template %s: %w", ts.IndexTemplateName, err)
 	}
 	e.logger.Info("index templates installed", zap.String("index_template", ts.IndexTemplateName),
-		zap.Any("index_patterns", ts.IndexTemplate["index_patterns"]))
+		zap.Any("index_patterns", ts.IndexTemplate["index_patterns"]), zap.String("lifecycle", ts.Lifecycle))
 	return http.StatusOK, nil
 }
 

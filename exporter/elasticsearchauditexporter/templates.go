@@ -8,7 +8,7 @@ import (
 // templateVersion is written into every template (`version`, `_meta`) so an
 // operator can see which exporter release installed it. Bump it when the
 // mappings change.
-const templateVersion = 1
+const templateVersion = 2
 
 // templatePriority sits above the built-in logs-*-* template (100) and below
 // the 500 that Elastic reserves for user overrides, so that an operator can
@@ -51,6 +51,7 @@ func kw(path string) Field { return Field{Path: path, Type: "keyword"} }
 // records.
 var mappedFields = []Field{
 	{Path: "@timestamp", Type: "date"},
+	kw("ecs.version"),
 	{Path: "message", Type: "text", Params: keywordText},
 	{Path: "data_stream.type", Type: "constant_keyword"},
 	{Path: "data_stream.dataset", Type: "constant_keyword"},
@@ -136,15 +137,64 @@ type TemplateSet struct {
 	// ComponentNames is the install order of ComponentTemplates.
 	ComponentNames     []string
 	ComponentTemplates map[string]map[string]any
+	// Lifecycle says what manages the backing indices, for the log.
+	Lifecycle string
+	// Warning, when set, is why the configured lifecycle cannot apply to
+	// this cluster.
+	Warning string
 }
 
-// Templates returns the templates for a configured dataset. The index
-// pattern is logs-cloudtrail.*-*; a dataset outside cloudtrail.* gets its
-// own logs-<dataset>-* pattern and a template name of its own, so that two
-// exporters with different datasets do not overwrite each other's template.
-// Records routed elsewhere by a data_stream.dataset attribute are not
-// covered: they get whatever template matches their name.
-func Templates(cfg TemplatesConfig, dataset string) TemplateSet {
+// Cluster is what GET / told about the cluster the templates are for.
+type Cluster struct {
+	// Version is version.number ("8.17.0").
+	Version string
+	// Serverless: build_flavor "serverless" (no ILM).
+	Serverless bool
+}
+
+// lifecycle decides what manages the backing indices (the installed
+// template sits above the built-in logs one, so it must bring its own):
+//
+//   - templates::ilm_policy set: that ILM policy (index.lifecycle.name), and
+//     no data stream lifecycle, which ILM would override anyway
+//     (index.lifecycle.prefer_ilm defaults to true);
+//   - otherwise, on 8.11 and later and on serverless: a data stream
+//     lifecycle with templates::data_retention (none: kept forever, still
+//     rolled over);
+//   - otherwise (before 8.11, no data stream lifecycle yet): the built-in
+//     ILM policy logs, which the built-in template would have applied
+//     (rollover, no deletion), with a warning that data_retention cannot
+//     apply;
+//   - serverless has no ILM: ilm_policy is ignored there, with a warning,
+//     rather than have the whole template refused.
+func lifecycle(cfg TemplatesConfig, c Cluster) (ilmPolicy string, dsl map[string]any, desc, warning string) {
+	if cfg.ILMPolicy != "" {
+		if !c.Serverless {
+			return cfg.ILMPolicy, nil, "ILM policy " + cfg.ILMPolicy, ""
+		}
+		warning = "Elasticsearch Serverless has no ILM: templates::ilm_policy " + cfg.ILMPolicy + " is ignored and the data stream lifecycle applies"
+	}
+	if !c.Serverless && !versionAtLeast(c.Version, 8, 11) {
+		return "logs", nil, "ILM policy logs (built-in: rollover, no deletion)",
+			"Elasticsearch " + c.Version + " has no data stream lifecycle (8.11 and later): templates::data_retention is not applied and documents are kept forever; " +
+				"set templates::ilm_policy to an ILM policy with a delete phase"
+	}
+	dsl = map[string]any{}
+	desc = "data stream lifecycle, kept forever"
+	if cfg.DataRetention != "" {
+		dsl["data_retention"] = cfg.DataRetention
+		desc = "data stream lifecycle, data_retention " + cfg.DataRetention
+	}
+	return "", dsl, desc, warning
+}
+
+// Templates returns the templates for a configured dataset and the cluster
+// they go to. The index pattern is logs-cloudtrail.*-*; a dataset outside
+// cloudtrail.* gets its own logs-<dataset>-* pattern and a template name of
+// its own, so that two exporters with different datasets do not overwrite
+// each other's template. Records routed elsewhere by a data_stream.dataset
+// attribute are not covered: they get whatever template matches their name.
+func Templates(cfg TemplatesConfig, dataset string, c Cluster) TemplateSet {
 	name := "cloudtrail-audit"
 	patterns := []string{defaultIndexPattern}
 	if !strings.HasPrefix(dataset, "cloudtrail.") {
@@ -155,8 +205,9 @@ func Templates(cfg TemplatesConfig, dataset string) TemplateSet {
 	index := map[string]any{
 		"mapping": map[string]any{"total_fields": map[string]any{"limit": 2000}},
 	}
-	if cfg.ILMPolicy != "" {
-		index["lifecycle"] = map[string]any{"name": cfg.ILMPolicy}
+	ilmPolicy, dsl, desc, warning := lifecycle(cfg, c)
+	if ilmPolicy != "" {
+		index["lifecycle"] = map[string]any{"name": ilmPolicy}
 	}
 	settingsName, mappingsName := name+"@settings", name+"@mappings"
 	comps := map[string]map[string]any{
@@ -173,18 +224,24 @@ func Templates(cfg TemplatesConfig, dataset string) TemplateSet {
 			"version": templateVersion, "_meta": meta,
 		},
 	}
+	it := map[string]any{
+		"index_patterns": patterns,
+		"priority":       templatePriority,
+		"data_stream":    map[string]any{},
+		"composed_of":    []string{settingsName, mappingsName},
+		"version":        templateVersion,
+		"_meta":          meta,
+	}
+	if dsl != nil {
+		it["template"] = map[string]any{"lifecycle": dsl}
+	}
 	return TemplateSet{
-		IndexTemplateName: name,
-		IndexTemplate: map[string]any{
-			"index_patterns": patterns,
-			"priority":       templatePriority,
-			"data_stream":    map[string]any{},
-			"composed_of":    []string{settingsName, mappingsName},
-			"version":        templateVersion,
-			"_meta":          meta,
-		},
+		IndexTemplateName:  name,
+		IndexTemplate:      it,
 		ComponentNames:     []string{settingsName, mappingsName},
 		ComponentTemplates: comps,
+		Lifecycle:          desc,
+		Warning:            warning,
 	}
 }
 

@@ -139,7 +139,8 @@ func TestEveryCloudTrailFieldIsMapped(t *testing.T) {
 }
 
 func TestTemplatesForCustomDataset(t *testing.T) {
-	ts := Templates(TemplatesConfig{}, "audit.personalize")
+	current := Cluster{Version: "8.17.0"}
+	ts := Templates(TemplatesConfig{}, "audit.personalize", current)
 	if ts.IndexTemplateName != "cloudtrail-audit-audit.personalize" {
 		t.Fatal(ts.IndexTemplateName)
 	}
@@ -149,7 +150,7 @@ func TestTemplatesForCustomDataset(t *testing.T) {
 	if _, ok := ts.ComponentTemplates["cloudtrail-audit-audit.personalize@mappings"]; !ok {
 		t.Fatal("component names follow the index template")
 	}
-	def := Templates(TemplatesConfig{}, DefaultDataset)
+	def := Templates(TemplatesConfig{}, DefaultDataset, current)
 	if def.IndexTemplate["index_patterns"].([]string)[0] != "logs-cloudtrail.*-*" {
 		t.Fatal("default pattern")
 	}

@@ -61,6 +61,7 @@ func TestECSCloudTrailDocument(t *testing.T) {
 	var want map[string]any
 	d := json.NewDecoder(strings.NewReader(`{
 	  "@timestamp": "2026-11-20T09:15:02Z",
+	  "ecs": {"version": "8.17.0"},
 	  "event": {"kind": "event", "id": "0e9d8c7b-0001-4a5b-8c7d-6e5f4a3b2c1d", "action": "CreateCampaign",
 	    "provider": "personalize.amazonaws.com", "outcome": "success",
 	    "category": ["api", "configuration"], "type": ["creation"], "dataset": "cloudtrail.personalize"},
@@ -193,6 +194,9 @@ func TestGenericRecordAndConflicts(t *testing.T) {
 	}
 	if _, ok := got["event"].(map[string]any)["kind"]; ok {
 		t.Fatal("non-CloudTrail records are not claimed as CloudTrail events")
+	}
+	if v := got["ecs"].(map[string]any)["version"]; v != ECSVersion {
+		t.Fatalf("ecs.version = %v in every ecs document", v)
 	}
 }
 

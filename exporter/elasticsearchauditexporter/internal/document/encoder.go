@@ -57,6 +57,11 @@ type Encoder struct {
 	indices map[Route]string
 }
 
+// ECSVersion is the ECS release the ecs layout follows, written as
+// ecs.version in every document so that Kibana and the Elastic integrations
+// can tell which field semantics apply.
+const ECSVersion = "8.17.0"
+
 // NewEncoder returns an Encoder.
 func NewEncoder(opts Options) *Encoder {
 	return &Encoder{opts: opts, indices: map[Route]string{}}
@@ -82,6 +87,7 @@ func (e *Encoder) Append(dst []byte, res pcommon.Resource, scope pcommon.Instrum
 	}
 	e.t.reset()
 	e.t.putTime("@timestamp", timestamp(lr))
+	e.t.putStr("ecs.version", ECSVersion)
 	attrs := lr.Attributes()
 	if isCloudTrail(attrs) {
 		e.cloudTrail(res, lr)
