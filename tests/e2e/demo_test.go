@@ -21,10 +21,7 @@ import (
 func TestDemoPrintsOneLinePerCall(t *testing.T) {
 	bin := collectorBinary(t)
 	root := repoRoot(t)
-	rep, err := cloudTrailOracle(filepath.Join(root, "examples"), personalizeSource)
-	if err != nil {
-		t.Fatalf("oracle: %v", err)
-	}
+	rep := personalizeOracle(t, filepath.Join(root, "examples"))
 	want := map[string]int{}
 	for _, ev := range rep.Events {
 		want[demoKey(ev.EventTime.UTC().Format(time.RFC3339), ev.AccountID, ev.Region, ev.EventName, outcome(ev.ErrorCode))]++

@@ -82,18 +82,8 @@ func setPath(t *testing.T, doc map[string]any, path string, value any) {
 // persistent queue holds it, so what the first run read is on disk.
 func TestREADMEConfigSurvivesBackendOutage(t *testing.T) {
 	bin := collectorBinary(t)
-	root := repoRoot(t)
-
-	watchDir := filepath.Join(t.TempDir(), "bucket")
-	copyTree(t, filepath.Join(root, "examples"), watchDir)
+	watchDir, rep := copyExamples(t)
 	storageDir := filepath.Join(t.TempDir(), "storage")
-	rep, err := cloudTrailOracle(watchDir, personalizeSource)
-	if err != nil {
-		t.Fatalf("oracle: %v", err)
-	}
-	if len(rep.Events) == 0 {
-		t.Fatal("the examples hold no Personalize events: nothing to test")
-	}
 
 	sink := newOTLPSink(t)
 	sink.SetDown(true)
