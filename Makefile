@@ -8,7 +8,8 @@
 #   make bench-s3  S3 source throughput/memory against versitygw (bench-s3.txt)
 #   make fuzz    fuzz the decoder, splitter, parser, pre-filter and pipeline (FUZZTIME each)
 #   make lint    gofmt -l + go vet
-#   make clean   remove build outputs (distclean also removes .tools)
+#   make dist    release tarballs for linux/amd64, linux/arm64, darwin/arm64 + SHA256SUMS in dist/
+#   make clean   remove build outputs and dist/ (distclean also removes .tools)
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -40,6 +41,13 @@ DIST_DIR      := build/$(DIST_NAME)
 BIN           := bin/$(DIST_NAME)
 DEMO_CONFIG   := config/demo.yaml
 
+# Release version: dist.version of the manifest unless VERSION is given.
+VERSION        ?= $(shell sed -n 's/^  version: *//p' $(BUILDER_CFG))
+DIST_PLATFORMS := linux/amd64 linux/arm64 darwin/arm64
+# What a tarball holds besides the binary: enough to run config/demo.yaml
+# (it reads examples/) and the ready configurations from the unpacked folder.
+DIST_FILES     := README.md NOTICE $(wildcard LICENSE) config examples
+
 # VCS stamping is off: it makes the binary depend on git state (and fails in
 # checkouts git considers unsafe, as some CI runners produce).
 export GOFLAGS := $(strip $(GOFLAGS) -buildvcs=false)
@@ -59,12 +67,12 @@ BENCH_PKGS := $(foreach d,pkg receiver exporter,$(if $(wildcard $(d)),./$(d)/...
 # core), 2 lets the GC's background marking use a second core.
 BENCH_CPU ?= 1,2
 
-.PHONY: all tools versitygw build run test unit e2e bench bench-s3 fuzz lint fmt clean distclean help
+.PHONY: all tools versitygw build run test unit e2e bench bench-s3 fuzz lint fmt dist clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 ## tools: pinned ocb and versitygw in .tools/bin (each skipped when already installed)
 tools: $(OCB) $(VERSITYGW)
@@ -155,8 +163,33 @@ lint:
 fmt:
 	gofmt -w $(GO_FILES)
 
+## dist: cross-compile the ocb-generated sources in build/ (pure Go,
+## CGO_ENABLED=0) into dist/otelcol-personalize_<version>_<os>_<arch>.tar.gz,
+## write dist/SHA256SUMS and check both (sums, contents, each binary's target).
+dist: $(BIN)
+	rm -rf dist
+	@mkdir -p dist/.stage
+	@set -e; for platform in $(DIST_PLATFORMS); do \
+	  os=$${platform%/*}; arch=$${platform#*/}; \
+	  name=$(DIST_NAME)_$(VERSION)_$${os}_$${arch}; stage=$(CURDIR)/dist/.stage/$$name; \
+	  echo ">> building $$name"; mkdir -p "$$stage"; \
+	  (cd $(DIST_DIR) && CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags='-s -w' -o "$$stage/$(DIST_NAME)" .); \
+	  $(GO) version -m "$$stage/$(DIST_NAME)" | grep -E "^[[:space:]]+build[[:space:]]+GOOS=$$os$$" >/dev/null \
+	    || { echo "$$name: the binary is not built for $$os" >&2; exit 1; }; \
+	  $(GO) version -m "$$stage/$(DIST_NAME)" | grep -E "^[[:space:]]+build[[:space:]]+GOARCH=$$arch$$" >/dev/null \
+	    || { echo "$$name: the binary is not built for $$arch" >&2; exit 1; }; \
+	  cp -R $(DIST_FILES) "$$stage/"; \
+	  tar -C dist/.stage -czf "dist/$$name.tar.gz" "$$name"; \
+	  for f in $(DIST_NAME) README.md NOTICE config/otlp.yaml config/demo.yaml; do \
+	    tar -tzf "dist/$$name.tar.gz" | grep -x "$$name/$$f" >/dev/null || { echo "$$name.tar.gz lacks $$f" >&2; exit 1; }; \
+	  done; \
+	done
+	rm -rf dist/.stage
+	cd dist && sha256sum $(DIST_NAME)_$(VERSION)_*.tar.gz > SHA256SUMS && sha256sum -c SHA256SUMS
+	@echo ">> dist/: $$(ls dist | tr '\n' ' ')"
+
 clean:
-	rm -rf bin build bench.txt bench-s3.txt
+	rm -rf bin build dist bench.txt bench-s3.txt
 
 distclean: clean
 	rm -rf .tools

@@ -291,6 +291,30 @@ func (l *lineLogger) flush() {
 	}
 }
 
+// copyExamples copies the bundled examples/ into a fresh directory (the
+// collector may be given new files there) and returns it with what the
+// oracle expects from it.
+func copyExamples(t testing.TB) (string, oracleReport) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "bucket")
+	copyTree(t, filepath.Join(repoRoot(t), "examples"), dir)
+	return dir, personalizeOracle(t, dir)
+}
+
+// personalizeOracle is the oracle's view of dir's Personalize events; a
+// directory without any fails the test, which would have nothing to check.
+func personalizeOracle(t testing.TB, dir string) oracleReport {
+	t.Helper()
+	rep, err := cloudTrailOracle(dir, personalizeSource)
+	if err != nil {
+		t.Fatalf("oracle: %v", err)
+	}
+	if len(rep.Events) == 0 {
+		t.Fatalf("%s holds no %s events: nothing to test", dir, personalizeSource)
+	}
+	return rep
+}
+
 // copyTree copies the regular files and directories of src into dst.
 func copyTree(t testing.TB, src, dst string) {
 	t.Helper()

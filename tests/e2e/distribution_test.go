@@ -164,6 +164,27 @@ func waitAndSettle(t *testing.T, sink *otlpSink, from, want int) []receivedLog {
 // nothing else, and spot-checks the mapping of each record.
 func checkDelivered(t *testing.T, got []receivedLog, want map[string]expectedEvent, transport string) {
 	t.Helper()
+	seen := checkDeliveredAtLeastOnce(t, got, want, transport)
+	var dup []string
+	for id, n := range seen {
+		if n > 1 {
+			dup = append(dup, fmt.Sprintf("%s x%d", id, n))
+		}
+	}
+	sort.Strings(dup)
+	if len(dup) > 0 {
+		t.Errorf("%d events arrived more than once: %v", len(dup), head(dup, 20))
+	}
+	if len(got) != len(want) {
+		t.Errorf("received %d records, want %d", len(got), len(want))
+	}
+}
+
+// checkDeliveredAtLeastOnce asserts that got holds each expected event and
+// nothing else, spot-checks the mapping of each record and returns how often
+// each eventID arrived.
+func checkDeliveredAtLeastOnce(t *testing.T, got []receivedLog, want map[string]expectedEvent, transport string) map[string]int {
+	t.Helper()
 	seen := map[string]int{}
 	var unexpected []string
 	for _, r := range got {
@@ -186,26 +207,17 @@ func checkDelivered(t *testing.T, got []receivedLog, want map[string]expectedEve
 		sort.Strings(unexpected)
 		t.Errorf("%d unexpected records arrived (eventIDs %v)", len(unexpected), head(unexpected, 20))
 	}
-	var missing, dup []string
+	var missing []string
 	for id := range want {
-		switch n := seen[id]; {
-		case n == 0:
+		if seen[id] == 0 {
 			missing = append(missing, id)
-		case n > 1:
-			dup = append(dup, fmt.Sprintf("%s x%d", id, n))
 		}
 	}
 	sort.Strings(missing)
-	sort.Strings(dup)
 	if len(missing) > 0 {
-		t.Errorf("%d expected events never arrived: %v", len(missing), head(missing, 20))
+		t.Errorf("%d of %d expected events never arrived: %v", len(missing), len(want), head(missing, 20))
 	}
-	if len(dup) > 0 {
-		t.Errorf("%d events arrived more than once: %v", len(dup), head(dup, 20))
-	}
-	if len(got) != len(want) {
-		t.Errorf("received %d records, want %d", len(got), len(want))
-	}
+	return seen
 }
 
 func checkRecord(t *testing.T, r receivedLog, ev expectedEvent, transport string) {

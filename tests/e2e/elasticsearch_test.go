@@ -65,12 +65,7 @@ service:
 // its ECS fields, and a restart must index nothing twice.
 func TestDistributionIndexesExamplesInElasticsearch(t *testing.T) {
 	bin := collectorBinary(t)
-	watchDir := filepath.Join(t.TempDir(), "bucket")
-	copyTree(t, filepath.Join(repoRoot(t), "examples"), watchDir)
-	rep, err := cloudTrailOracle(watchDir, personalizeSource)
-	if err != nil {
-		t.Fatalf("oracle: %v", err)
-	}
+	watchDir, rep := copyExamples(t)
 	storageDir, deadLetter := t.TempDir(), filepath.Join(t.TempDir(), "dead-letter.ndjson")
 
 	es := esdouble.Start(t, esdouble.Options{})

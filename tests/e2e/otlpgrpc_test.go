@@ -44,15 +44,7 @@ func newGRPCSink(t testing.TB, sink *otlpSink) string {
 // otlp_grpc exporter and checks every example event and its attributes.
 func TestDistributionDeliversExamplesOverOTLPGRPC(t *testing.T) {
 	bin := collectorBinary(t)
-	watchDir := filepath.Join(t.TempDir(), "bucket")
-	copyTree(t, filepath.Join(repoRoot(t), "examples"), watchDir)
-	rep, err := cloudTrailOracle(watchDir, personalizeSource)
-	if err != nil {
-		t.Fatalf("oracle: %v", err)
-	}
-	if len(rep.Events) == 0 {
-		t.Fatal("the examples hold no Personalize events: nothing to test")
-	}
+	watchDir, rep := copyExamples(t)
 	sink := newOTLPSink(t)
 	grpcAddr := newGRPCSink(t, sink)
 	healthAddr := freeLoopbackAddr(t)

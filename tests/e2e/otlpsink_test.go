@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,7 +69,18 @@ type otlpSink struct {
 	requests int
 	errs     []string
 	changed  chan struct{} // closed and replaced whenever records grow
+
+	// down makes /v1/logs answer 503 without reading the request, as a
+	// backend in an outage does; refused counts those answers.
+	down    atomic.Bool
+	refused atomic.Int64
 }
+
+// SetDown switches the outage on or off.
+func (s *otlpSink) SetDown(down bool) { s.down.Store(down) }
+
+// Refused is the number of requests answered 503 while down.
+func (s *otlpSink) Refused() int64 { return s.refused.Load() }
 
 func newOTLPSink(t testing.TB) *otlpSink {
 	t.Helper()
@@ -94,6 +106,11 @@ func (s *otlpSink) fail(format string, args ...any) {
 }
 
 func (s *otlpSink) handleLogs(w http.ResponseWriter, r *http.Request) {
+	if s.down.Load() {
+		s.refused.Add(1)
+		http.Error(w, "backend down", http.StatusServiceUnavailable)
+		return
+	}
 	if r.Method != http.MethodPost {
 		s.fail("%s /v1/logs: method not allowed", r.Method)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -327,5 +344,16 @@ func TestOTLPSink(t *testing.T) {
 	}
 	if sink.Len() != 4 {
 		t.Errorf("bad requests added records: %d", sink.Len())
+	}
+
+	sink.SetDown(true)
+	post(contentTypeJSON, "", jsonBody, http.StatusServiceUnavailable)
+	sink.SetDown(false)
+	if sink.Refused() != 1 || sink.Len() != 4 {
+		t.Errorf("while down: %d refused (want 1), %d records (want 4)", sink.Refused(), sink.Len())
+	}
+	post(contentTypeJSON, "", jsonBody, http.StatusOK)
+	if sink.Len() != 5 {
+		t.Errorf("after the outage: %d records, want 5", sink.Len())
 	}
 }

@@ -1,0 +1,5 @@
+// Package auditconsoleexporter is the `audit_console` exporter: it prints
+// each CloudTrail log record of the cloudtrail receiver as one line (time,
+// account, region, user, operation, resource, outcome), for a person at a
+// terminal. See README.md.
+package auditconsoleexporter

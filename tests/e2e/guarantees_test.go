@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// TestShippedConfigsKeepGuarantees checks, without a binary, that every
+// configuration the project shows (config/*.yaml and the README's example)
+// keeps the README's "Guarantees" wherever the receiver checkpoints: no batch
+// processor (it acknowledges before the exporter holds the records), and
+// every exporter either queues on a storage extension, retrying without a
+// time limit, or exports synchronously (sending_queue disabled).
+// TestREADMEConfigSurvivesBackendOutage shows the loss these rules prevent.
+func TestShippedConfigsKeepGuarantees(t *testing.T) {
+	root := repoRoot(t)
+	docs := map[string]map[string]any{"README.md": readmeConfigExample(t)}
+	paths, err := filepath.Glob(filepath.Join(root, "config", "*.yaml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no configurations under config/: %v", err)
+	}
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(raw, &doc); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		docs[filepath.Join("config", filepath.Base(p))] = doc
+	}
+	checked := 0
+	for name, doc := range docs {
+		t.Run(name, func(t *testing.T) {
+			checked += checkPipelinesSafe(t, doc)
+		})
+	}
+	// demo.yaml keeps no checkpoints; the other four and the README do.
+	if checked != len(docs)-1 {
+		t.Errorf("%d configurations have a checkpointing cloudtrail pipeline, want %d", checked, len(docs)-1)
+	}
+}
+
+// checkPipelinesSafe reports the unsafe parts of doc's checkpointing
+// pipelines and returns 1 if it has one.
+func checkPipelinesSafe(t *testing.T, doc map[string]any) int {
+	t.Helper()
+	found := 0
+	pipelines := mapAt(doc, "service", "pipelines")
+	for pname, p := range pipelines {
+		pipe, _ := p.(map[string]any)
+		checkpointing := false
+		for _, id := range listAt(pipe, "receivers") {
+			if componentType(id) == "cloudtrail" && mapAt(doc, "receivers", id)["storage"] != nil {
+				checkpointing = true
+			}
+		}
+		if !checkpointing {
+			continue
+		}
+		found = 1
+		for _, id := range listAt(pipe, "processors") {
+			if componentType(id) == "batch" {
+				t.Errorf("pipeline %s: processor %s acknowledges records before the exporter holds them: batch in the exporter's sending_queue instead", pname, id)
+			}
+		}
+		for _, id := range listAt(pipe, "exporters") {
+			checkExporterSafe(t, pname, id, mapAt(doc, "exporters", id))
+		}
+	}
+	return found
+}
+
+func checkExporterSafe(t *testing.T, pipeline, id string, cfg map[string]any) {
+	t.Helper()
+	if componentType(id) == "audit_console" {
+		return // no queue: prints before it returns
+	}
+	queue := mapAt(cfg, "sending_queue")
+	if enabled, ok := queue["enabled"].(bool); ok && !enabled {
+		return // synchronous: the receiver's consume returns once exported
+	}
+	if queue["storage"] == nil {
+		t.Errorf("pipeline %s: exporter %s queues in memory (sending_queue without storage): a stop while the backend is down loses checkpointed records", pipeline, id)
+		return
+	}
+	// elasticsearch_audit's default is already 0 (no limit).
+	if componentType(id) != "elasticsearch_audit" {
+		switch v := mapAt(cfg, "retry_on_failure")["max_elapsed_time"]; v {
+		case 0, "0", "0s":
+		default:
+			t.Errorf("pipeline %s: exporter %s gives up retrying (retry_on_failure.max_elapsed_time %v) and drops what its persistent queue holds: set it to 0", pipeline, id, v)
+		}
+	}
+}
+
+func componentType(id string) string {
+	typ, _, _ := strings.Cut(id, "/")
+	return typ
+}
+
+// mapAt walks nested maps; a missing or null step gives an empty map.
+func mapAt(m map[string]any, keys ...string) map[string]any {
+	for _, k := range keys {
+		next, _ := m[k].(map[string]any)
+		m = next
+	}
+	return m
+}
+
+func listAt(m map[string]any, key string) []string {
+	var out []string
+	items, _ := m[key].([]any)
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
