@@ -114,11 +114,12 @@ type sourceWithName interface {
 func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client) (sourceWithName, int, error) {
 	if r.cfg.SQS.QueueURL != "" {
 		c := r.cfg.SQS
-		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "" || c.S3Endpoint != "")
+		endpoint := sqsEndpoint(c)
+		awsCfg, err := loadAWSConfig(ctx, sqsRegion(c), c.RoleARN, endpoint != "" || c.S3Endpoint != "")
 		if err != nil {
 			return nil, 0, fmt.Errorf("sqs: %w", err)
 		}
-		src := newSQSSource(c, newSQSClient(awsCfg, c.Endpoint), newS3Client(awsCfg, c.S3Endpoint, c.ForcePathStyle), r.set.Logger)
+		src := newSQSSource(c, newSQSClient(awsCfg, endpoint), newS3Client(awsCfg, c.S3Endpoint, c.ForcePathStyle), r.set.Logger)
 		return src, c.Workers, nil
 	}
 	if r.cfg.S3.Bucket != "" {
