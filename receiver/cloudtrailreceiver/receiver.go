@@ -115,7 +115,7 @@ func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client
 	if r.cfg.SQS.QueueURL != "" {
 		c := r.cfg.SQS
 		endpoint := sqsEndpoint(c)
-		awsCfg, err := loadAWSConfig(ctx, sqsRegion(c), c.RoleARN, endpoint != "" || c.S3Endpoint != "")
+		awsCfg, err := loadAWSConfig(ctx, sqsRegion(c), c.RoleARN, endpoint != "" || c.S3Endpoint != "", r.set.Logger)
 		if err != nil {
 			return nil, 0, fmt.Errorf("sqs: %w", err)
 		}
@@ -124,7 +124,7 @@ func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client
 	}
 	if r.cfg.S3.Bucket != "" {
 		c := r.cfg.S3
-		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "")
+		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "", r.set.Logger)
 		if err != nil {
 			return nil, 0, fmt.Errorf("s3: %w", err)
 		}
