@@ -3,12 +3,15 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
@@ -119,9 +122,10 @@ type S3Config struct {
 	ForcePathStyle bool `mapstructure:"force_path_style"`
 	// PollInterval is the time between two listings.
 	PollInterval time.Duration `mapstructure:"poll_interval"`
-	// StartTime (RFC 3339) skips files delivered before it; listing starts at
-	// its day folder, so earlier days are never listed. It only applies to
-	// region folders without a checkpoint.
+	// StartTime (an RFC 3339 time or a date, quoted or not) skips files
+	// delivered before it; listing starts at its day folder, so earlier days
+	// are never listed. It only applies to region folders without a
+	// checkpoint.
 	StartTime string `mapstructure:"start_time"`
 	// Accounts limits reading to these account ids; empty discovers them.
 	Accounts []string `mapstructure:"accounts"`
@@ -139,42 +143,46 @@ type S3Config struct {
 	_ struct{}
 }
 
+var _ confmap.Unmarshaler = (*S3Config)(nil)
+
+// Unmarshal takes start_time written as a YAML timestamp as well as quoted.
+func (c *S3Config) Unmarshal(conf *confmap.Conf) error {
+	if err := timeOptionsAsText(conf, "start_time"); err != nil {
+		return err
+	}
+	return conf.Unmarshal(c)
+}
+
 // startTime parses StartTime; the zero time when it is empty.
 func (c *S3Config) startTime() (time.Time, error) {
-	if c.StartTime == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, c.StartTime)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("s3.start_time %q is not an RFC 3339 time: %w", c.StartTime, err)
-	}
-	return t, nil
+	return parseTimeOption("s3.start_time", c.StartTime)
 }
 
 func (c *S3Config) validate() error {
 	var errs error
 	if c.PollInterval <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("s3.poll_interval must be greater than 0, not %v", c.PollInterval))
+		errs = errors.Join(errs, fmt.Errorf("s3.poll_interval: must be positive, got %v", c.PollInterval))
 	}
 	if c.MaxConcurrentObjects <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("s3.max_concurrent_objects must be greater than 0, not %d", c.MaxConcurrentObjects))
+		errs = errors.Join(errs, fmt.Errorf("s3.max_concurrent_objects: must be positive, got %d", c.MaxConcurrentObjects))
 	}
 	if _, err := c.startTime(); err != nil {
 		errs = errors.Join(errs, err)
 	}
 	for i, a := range c.Accounts {
 		if !s3keys.IsAccountID(a) {
-			errs = errors.Join(errs, fmt.Errorf("s3.accounts[%d] %q is not a 12-digit account id", i, a))
+			errs = errors.Join(errs, fmt.Errorf("s3.accounts[%d]: must be a 12-digit account id, got %q", i, a))
 		}
 	}
 	for i, r := range c.Regions {
 		if !s3keys.IsRegion(r) {
-			errs = errors.Join(errs, fmt.Errorf("s3.regions[%d] %q is not a region name", i, r))
+			errs = errors.Join(errs, fmt.Errorf("s3.regions[%d]: must be a region name such as eu-west-1, got %q", i, r))
 		}
 	}
 	if strings.Contains(c.Prefix, "AWSLogs") {
-		errs = errors.Join(errs, fmt.Errorf("s3.prefix %q must be the part before AWSLogs/", c.Prefix))
+		errs = errors.Join(errs, fmt.Errorf("s3.prefix: must be the part of the key before AWSLogs/, got %q", c.Prefix))
 	}
+	errs = errors.Join(errs, validateEndpoint("s3.endpoint", c.Endpoint), validateRoleARN("s3.role_arn", c.RoleARN))
 	return errs
 }
 
@@ -227,24 +235,31 @@ type SQSConfig struct {
 
 func (c *SQSConfig) validate() error {
 	var errs error
+	if _, err := parseQueueURL(c.QueueURL); err != nil {
+		errs = errors.Join(errs, fmt.Errorf("sqs.queue_url: %w, got %q", err, c.QueueURL))
+	}
 	if c.WaitTime < 0 || c.WaitTime > 20*time.Second || c.WaitTime%time.Second != 0 {
-		errs = errors.Join(errs, fmt.Errorf("sqs.wait_time must be whole seconds from 0s to 20s, not %v", c.WaitTime))
+		errs = errors.Join(errs, fmt.Errorf("sqs.wait_time: must be whole seconds from 0s to 20s, got %v", c.WaitTime))
 	}
 	if c.VisibilityTimeout < 2*time.Second || c.VisibilityTimeout > 12*time.Hour || c.VisibilityTimeout%time.Second != 0 {
-		errs = errors.Join(errs, fmt.Errorf("sqs.visibility_timeout must be whole seconds from 2s to 12h, not %v", c.VisibilityTimeout))
+		errs = errors.Join(errs, fmt.Errorf("sqs.visibility_timeout: must be whole seconds from 2s to 12h, got %v", c.VisibilityTimeout))
 	}
 	if c.MaxMessages < 1 || c.MaxMessages > 10 {
-		errs = errors.Join(errs, fmt.Errorf("sqs.max_messages must be from 1 to 10, not %d", c.MaxMessages))
+		errs = errors.Join(errs, fmt.Errorf("sqs.max_messages: must be from 1 to 10, got %d", c.MaxMessages))
 	}
 	if c.Workers <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("sqs.workers must be greater than 0, not %d", c.Workers))
+		errs = errors.Join(errs, fmt.Errorf("sqs.workers: must be positive, got %d", c.Workers))
 	}
 	if c.MaxReceiveCount <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("sqs.max_receive_count must be greater than 0, not %d", c.MaxReceiveCount))
+		errs = errors.Join(errs, fmt.Errorf("sqs.max_receive_count: must be positive, got %d", c.MaxReceiveCount))
 	}
 	if c.OnMaxReceive != onMaxReceiveDelete && c.OnMaxReceive != onMaxReceiveLeave {
-		errs = errors.Join(errs, fmt.Errorf("sqs.on_max_receive must be delete or leave, not %q", c.OnMaxReceive))
+		errs = errors.Join(errs, fmt.Errorf("sqs.on_max_receive: must be delete or leave, got %q", c.OnMaxReceive))
 	}
+	errs = errors.Join(errs,
+		validateEndpoint("sqs.endpoint", c.Endpoint),
+		validateEndpoint("sqs.s3_endpoint", c.S3Endpoint),
+		validateRoleARN("sqs.role_arn", c.RoleARN))
 	return errs
 }
 
@@ -267,42 +282,42 @@ func (cfg *Config) Validate() error {
 	dir, s3, sqs := cfg.Directory.Path != "", cfg.S3.Bucket != "", cfg.SQS.QueueURL != ""
 	switch n := btoi(dir) + btoi(s3) + btoi(sqs); {
 	case n > 1:
-		errs = errors.Join(errs, errors.New("exactly one of directory, s3 and sqs may be set"))
+		errs = errors.Join(errs, errors.New("directory.path, s3.bucket, sqs.queue_url: exactly one source may be set, got more"))
 	case n == 0:
-		errs = errors.Join(errs, errors.New("one source must be set: directory.path, s3.bucket or sqs.queue_url"))
+		errs = errors.Join(errs, errors.New("directory.path, s3.bucket, sqs.queue_url: one source must be set, got none"))
 	}
 	if sqs {
 		errs = errors.Join(errs, cfg.SQS.validate())
 		if cfg.CheckpointRetention > 0 && cfg.CheckpointRetention < minSQSCheckpointRetention {
-			errs = errors.Join(errs, fmt.Errorf("checkpoint_retention must be 0 or at least %v with sqs, so that no notification SQS still holds (14 days at most) can name a file whose checkpoint is gone, not %v",
+			errs = errors.Join(errs, fmt.Errorf("checkpoint_retention: must be 0 or at least %v with sqs, so that no notification SQS still holds (14 days at most) can name a file whose checkpoint is gone, got %v",
 				minSQSCheckpointRetention, cfg.CheckpointRetention))
 		}
 	}
 	for i, p := range cfg.Directory.Include {
 		if _, err := path.Match(strings.ToLower(p), ""); err != nil || p == "" {
-			errs = errors.Join(errs, fmt.Errorf("directory.include[%d] %q is not a glob pattern", i, p))
+			errs = errors.Join(errs, fmt.Errorf("directory.include[%d]: must be a glob pattern, got %q", i, p))
 		}
 	}
 	if dir && cfg.Directory.PollInterval <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("directory.poll_interval must be greater than 0, not %v", cfg.Directory.PollInterval))
+		errs = errors.Join(errs, fmt.Errorf("directory.poll_interval: must be positive, got %v", cfg.Directory.PollInterval))
 	}
 	if s3 {
 		errs = errors.Join(errs, cfg.S3.validate())
 	}
 	if _, err := cloudtrail.ParseBodyMode(cfg.Body); err != nil {
-		errs = errors.Join(errs, err)
+		errs = errors.Join(errs, fmt.Errorf("body: must be map, json or none, got %q", cfg.Body))
 	}
 	if cfg.CheckpointRetention < 0 {
-		errs = errors.Join(errs, fmt.Errorf("checkpoint_retention must not be negative (0 keeps checkpoints for ever), not %v", cfg.CheckpointRetention))
+		errs = errors.Join(errs, fmt.Errorf("checkpoint_retention: must not be negative (0 keeps checkpoints for ever), got %v", cfg.CheckpointRetention))
 	}
 	if cfg.MaxRecordSize <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("max_record_size must be greater than 0, not %d", cfg.MaxRecordSize))
+		errs = errors.Join(errs, fmt.Errorf("max_record_size: must be positive, got %d", cfg.MaxRecordSize))
 	}
 	if cfg.BatchSize <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("batch_size must be greater than 0, not %d", cfg.BatchSize))
+		errs = errors.Join(errs, fmt.Errorf("batch_size: must be positive, got %d", cfg.BatchSize))
 	}
 	if cfg.Dedup.CacheSize < 0 || (cfg.Dedup.Enabled && cfg.Dedup.CacheSize == 0) {
-		errs = errors.Join(errs, fmt.Errorf("dedup.cache_size must be greater than 0 when dedup is enabled, not %d", cfg.Dedup.CacheSize))
+		errs = errors.Join(errs, fmt.Errorf("dedup.cache_size: must be positive when dedup is enabled, got %d", cfg.Dedup.CacheSize))
 	}
 	for _, list := range []struct {
 		name   string
@@ -314,7 +329,7 @@ func (cfg *Config) Validate() error {
 	} {
 		for i, v := range list.values {
 			if v == "" {
-				errs = errors.Join(errs, fmt.Errorf("%s[%d] must not be empty", list.name, i))
+				errs = errors.Join(errs, fmt.Errorf("%s[%d]: must not be empty, got %q", list.name, i, v))
 			}
 		}
 	}
@@ -331,4 +346,30 @@ func btoi(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// validateEndpoint checks an endpoint option: empty (AWS's endpoint), or an
+// http or https URL with a host, which the SDK would otherwise only reject
+// at the first request.
+func validateEndpoint(name, endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s: must be an http:// or https:// URL with a host, got %q", name, endpoint)
+	}
+	return nil
+}
+
+// validateRoleARN checks a role_arn option: empty, or the ARN of an IAM role.
+func validateRoleARN(name, roleARN string) error {
+	if roleARN == "" {
+		return nil
+	}
+	a, err := arn.Parse(roleARN)
+	if err != nil || a.Service != "iam" || !strings.HasPrefix(a.Resource, "role/") {
+		return fmt.Errorf("%s: must be the ARN of an IAM role (arn:aws:iam::111122223333:role/name), got %q", name, roleARN)
+	}
+	return nil
 }

@@ -175,41 +175,54 @@ func TestLoadConfigInvalid(t *testing.T) {
 		name string
 		errs []string
 	}{
-		{"missing_path", []string{"one source must be set: directory.path, s3.bucket or sqs.queue_url"}},
-		{"both_sources", []string{"exactly one of directory, s3 and sqs may be set"}},
+		{"missing_path", []string{"directory.path, s3.bucket, sqs.queue_url: one source must be set, got none"}},
+		{"both_sources", []string{"directory.path, s3.bucket, sqs.queue_url: exactly one source may be set, got more"}},
 		{"bad_sqs", []string{
-			"sqs.wait_time must be whole seconds from 0s to 20s, not 30s",
-			"sqs.visibility_timeout must be whole seconds from 2s to 12h, not 1.5s",
-			"sqs.max_messages must be from 1 to 10, not 11",
-			"sqs.workers must be greater than 0, not 0",
-			"sqs.max_receive_count must be greater than 0, not -1",
-			`sqs.on_max_receive must be delete or leave, not "drop"`,
+			"sqs.wait_time: must be whole seconds from 0s to 20s, got 30s",
+			"sqs.visibility_timeout: must be whole seconds from 2s to 12h, got 1.5s",
+			"sqs.max_messages: must be from 1 to 10, got 11",
+			"sqs.workers: must be positive, got 0",
+			"sqs.max_receive_count: must be positive, got -1",
+			`sqs.on_max_receive: must be delete or leave, got "drop"`,
 		}},
 		{"bad_s3", []string{
-			"s3.poll_interval must be greater than 0, not 0s",
-			"s3.max_concurrent_objects must be greater than 0, not 0",
-			`s3.start_time "yesterday" is not an RFC 3339 time`,
-			`s3.accounts[1] "12345" is not a 12-digit account id`,
-			`s3.regions[0] "useast1" is not a region name`,
-			`s3.prefix "logs/AWSLogs" must be the part before AWSLogs/`,
+			"s3.poll_interval: must be positive, got 0s",
+			"s3.max_concurrent_objects: must be positive, got 0",
+			`s3.start_time: must be an RFC 3339 time (2025-01-01T00:00:00Z) or a date (2025-01-01), got "yesterday"`,
+			`s3.accounts[1]: must be a 12-digit account id, got "12345"`,
+			`s3.regions[0]: must be a region name such as eu-west-1, got "useast1"`,
+			`s3.prefix: must be the part of the key before AWSLogs/, got "logs/AWSLogs"`,
 		}},
-		{"sqs_short_retention", []string{"checkpoint_retention must be 0 or at least 168h0m0s with sqs, so that no notification SQS still holds (14 days at most) can name a file whose checkpoint is gone, not 24h0m0s"}},
-		{"bad_body", []string{`body must be map, json or none, not "xml"`}},
-		{"bad_include", []string{`directory.include[0] "[a-" is not a glob pattern`, `directory.include[1] "" is not a glob pattern`}},
+		{"bad_sqs_addresses", []string{
+			`sqs.queue_url: must be an http:// or https:// URL with a host, got "sqs.eu-west-1.amazonaws.com/111122223333/trail-notifications"`,
+			`sqs.endpoint: must be an http:// or https:// URL with a host, got "tcp://127.0.0.1:9324"`,
+			`sqs.s3_endpoint: must be an http:// or https:// URL with a host, got "http://"`,
+			`sqs.role_arn: must be the ARN of an IAM role (arn:aws:iam::111122223333:role/name), got "cloudtrail-reader"`,
+		}},
+		{"bad_sqs_queue_path", []string{
+			`sqs.queue_url: must be a queue URL such as https://sqs.eu-west-1.amazonaws.com/111122223333/queue-name (path /<account>/<queue name>), got "https://sqs.eu-west-1.amazonaws.com/trail-notifications"`,
+		}},
+		{"bad_s3_addresses", []string{
+			`s3.endpoint: must be an http:// or https:// URL with a host, got "127.0.0.1:9000"`,
+			`s3.role_arn: must be the ARN of an IAM role (arn:aws:iam::111122223333:role/name), got "arn:aws:iam::111122223333:user/reader"`,
+		}},
+		{"sqs_short_retention", []string{"checkpoint_retention: must be 0 or at least 168h0m0s with sqs, so that no notification SQS still holds (14 days at most) can name a file whose checkpoint is gone, got 24h0m0s"}},
+		{"bad_body", []string{`body: must be map, json or none, got "xml"`}},
+		{"bad_include", []string{`directory.include[0]: must be a glob pattern, got "[a-"`, `directory.include[1]: must be a glob pattern, got ""`}},
 		{"negative_sizes", []string{
-			"checkpoint_retention must not be negative (0 keeps checkpoints for ever), not -1h0m0s",
-			"max_record_size must be greater than 0, not -1",
-			"batch_size must be greater than 0, not -5",
-			"dedup.cache_size must be greater than 0 when dedup is enabled, not -1",
+			"checkpoint_retention: must not be negative (0 keeps checkpoints for ever), got -1h0m0s",
+			"max_record_size: must be positive, got -1",
+			"batch_size: must be positive, got -5",
+			"dedup.cache_size: must be positive when dedup is enabled, got -1",
 		}},
 		{"zero_sizes", []string{
-			"max_record_size must be greater than 0, not 0",
-			"batch_size must be greater than 0, not 0",
-			"dedup.cache_size must be greater than 0 when dedup is enabled, not 0",
+			"max_record_size: must be positive, got 0",
+			"batch_size: must be positive, got 0",
+			"dedup.cache_size: must be positive when dedup is enabled, got 0",
 		}},
-		{"zero_poll_interval", []string{"directory.poll_interval must be greater than 0, not 0s"}},
-		{"negative_poll_interval", []string{"directory.poll_interval must be greater than 0, not -1s"}},
-		{"empty_names", []string{"event_sources[0] must not be empty", "include_event_names[1] must not be empty"}},
+		{"zero_poll_interval", []string{"directory.poll_interval: must be positive, got 0s"}},
+		{"negative_poll_interval", []string{"directory.poll_interval: must be positive, got -1s"}},
+		{"empty_names", []string{`event_sources[0]: must not be empty, got ""`, `include_event_names[1]: must not be empty, got ""`}},
 		{"bad_retry", []string{
 			"initial_interval value must be greater than or equal to 0",
 			"randomization_factor value must be less than or equal to 1",
@@ -233,7 +246,7 @@ func TestFactory(t *testing.T) {
 	assert.Equal(t, "cloudtrail", f.Type().String())
 	assert.Equal(t, component.StabilityLevelAlpha, f.LogsStability())
 	// The default configuration is not valid on its own: a source is required.
-	assert.ErrorContains(t, confmap.Validate(f.CreateDefaultConfig()), "one source must be set: directory.path, s3.bucket or sqs.queue_url")
+	assert.ErrorContains(t, confmap.Validate(f.CreateDefaultConfig()), "directory.path, s3.bucket, sqs.queue_url: one source must be set, got none")
 }
 
 // TestShippedS3AndSQSConfigs checks that the receiver sections of the ready
@@ -248,6 +261,8 @@ func TestShippedS3AndSQSConfigs(t *testing.T) {
 			assert.Equal(t, "${env:SQS_QUEUE_URL}", cfg.SQS.QueueURL)
 			assert.Equal(t, 5*time.Minute, cfg.SQS.VisibilityTimeout)
 			assert.Equal(t, "delete", cfg.SQS.OnMaxReceive)
+			// The collector resolves the placeholder before validating.
+			cfg.SQS.QueueURL = "https://sqs.eu-west-1.amazonaws.com/111122223333/trail-notifications"
 		},
 	} {
 		t.Run(file, func(t *testing.T) {
@@ -257,8 +272,8 @@ func TestShippedS3AndSQSConfigs(t *testing.T) {
 			require.NoError(t, err)
 			cfg := NewFactory().CreateDefaultConfig().(*Config)
 			require.NoError(t, sub.Unmarshal(cfg))
-			require.NoError(t, confmap.Validate(cfg))
 			check(cfg)
+			require.NoError(t, confmap.Validate(cfg))
 		})
 	}
 }
@@ -288,4 +303,26 @@ func TestREADMEConfigExamples(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 4, n, "the project README's example and the component README's directory, S3 and SQS examples")
+}
+
+// TestLoadConfigStartTimeForms loads s3.start_time in every form a YAML user
+// writes it: a YAML timestamp (unquoted), a quoted RFC 3339 string and a date
+// (quoted or not).
+func TestLoadConfigStartTimeForms(t *testing.T) {
+	for name, want := range map[string]time.Time{
+		"s3":                      time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC),
+		"s3_time_unquoted":        time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		"s3_time_unquoted_offset": time.Date(2025, 1, 1, 0, 30, 0, 500_000_000, time.UTC),
+		"s3_date_unquoted":        time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		"s3_date_quoted":          time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := loadConfig(t, name)
+			require.NoError(t, confmap.Validate(cfg))
+			assert.Equal(t, "trail-bucket", cfg.S3.Bucket, "the other options of s3 are decoded too")
+			st, err := cfg.S3.startTime()
+			require.NoError(t, err)
+			assert.True(t, want.Equal(st), "start_time %v, want %v", st, want)
+		})
+	}
 }

@@ -190,6 +190,14 @@ func (d *directorySource) poll(ctx context.Context) ([]*file, error) {
 	return files, nil
 }
 
+// pollProblem: parts of the tree that could not be listed in the last poll.
+func (d *directorySource) pollProblem() error {
+	if d.lastListErr == "" {
+		return nil
+	}
+	return fmt.Errorf("listing %s: %s", d.root, d.lastListErr)
+}
+
 func (d *directorySource) reportListErr(msg string) {
 	if msg == d.lastListErr {
 		return

@@ -80,6 +80,10 @@ type processor struct {
 	// retention forgets the checkpoints of files finished long ago; nil
 	// keeps them for ever.
 	retention *checkpointRetention
+	// progress logs what the polls did; status reports the component
+	// status from the failures of the source they met.
+	progress *progress
+	status   *sourceStatus
 }
 
 // pollOnce processes the files the source offers, in order, or with up to
@@ -90,18 +94,24 @@ func (p *processor) pollOnce(ctx context.Context, src source) {
 	if err != nil {
 		if ctx.Err() == nil {
 			p.logger.Error("Cannot list CloudTrail files; retrying at the next poll", zap.Error(err))
+			p.status.pollDone(src, err)
 		}
 		return
 	}
+	var processed atomic.Int64
+	fileDone := func() {
+		p.progress.fileDone(len(files)-int(processed.Add(1)), hasBacklog(src))
+	}
 	complete := true
 	if p.workers > 1 {
-		complete = p.processConcurrently(ctx, src, files)
+		complete = p.processConcurrently(ctx, src, files, fileDone)
 	} else {
 		for _, f := range files {
 			if ctx.Err() != nil || !p.processAndSettle(ctx, src, f) {
 				complete = false
 				break
 			}
+			fileDone()
 		}
 	}
 	if p.retention != nil {
@@ -113,6 +123,16 @@ func (p *processor) pollOnce(ctx context.Context, src source) {
 			p.retention.prune(ctx, src)
 		}
 	}
+	if ctx.Err() == nil {
+		p.progress.pollDone(len(files)-int(processed.Load()), hasBacklog(src))
+		p.status.pollDone(src, nil)
+	}
+}
+
+// hasBacklog reports whether the source said it holds more than it offered.
+func hasBacklog(src source) bool {
+	b, ok := src.(backlogSource)
+	return ok && b.backlog()
 }
 
 // processAndSettle processes one file and tells the source what became of
@@ -127,7 +147,7 @@ func (p *processor) processAndSettle(ctx context.Context, src source, f *file) b
 // worker with its own de-duplication batch state. Files are started in
 // order; after an outcomeStop no further file is started. It reports
 // whether every file was processed.
-func (p *processor) processConcurrently(ctx context.Context, src source, files []*file) bool {
+func (p *processor) processConcurrently(ctx context.Context, src source, files []*file, fileDone func()) bool {
 	var (
 		wg      sync.WaitGroup
 		stopped atomic.Bool
@@ -154,7 +174,9 @@ func (p *processor) processConcurrently(ctx context.Context, src source, files [
 			defer func() { <-sem }()
 			if !w.processAndSettle(ctx, src, f) {
 				stopped.Store(true)
+				return
 			}
+			fileDone()
 		}()
 	}
 	wg.Wait()
@@ -295,6 +317,7 @@ func (p *processor) unreadable(ctx context.Context, src source, f *file, err err
 		p.tel.file(ctx, resultError)
 		p.tel.fileError(ctx, se.reason)
 		if se.retry {
+			p.status.fileProblem(err)
 			p.logger.Error("Cannot read CloudTrail file; it will be tried again",
 				zap.String("file", f.path), zap.String("reason", se.reason), zap.Error(err))
 			return outcomeLater
@@ -390,9 +413,7 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 		}
 		err := fr.ReadBatch(batch, p.batchSize)
 		st := fr.Stats()
-		p.tel.add(ctx, p.tel.recordsRead, st.Records-last.Records)
-		p.tel.add(ctx, p.tel.recordsSelected, st.Selected-last.Selected)
-		p.tel.add(ctx, p.tel.recordsSkipped, st.Skipped-last.Skipped)
+		p.tel.recordsOf(ctx, st.Records-last.Records, st.Selected-last.Selected, st.Skipped-last.Skipped)
 		last = st
 		if batch.Len() > 0 {
 			switch p.deliver(ctx, f, batch, cp.Records, st.Records) {
@@ -440,6 +461,7 @@ func (p *processor) broken(ctx context.Context, src source, f *file, key string,
 	var se *sourceError
 	if errors.As(err, &se) && se.retry {
 		// The source could not deliver the bytes (not a fault in them).
+		p.status.fileProblem(err)
 		p.logger.Warn("Reading CloudTrail file failed; reading on from here at the next poll",
 			zap.String("file", f.path), zap.Int64("record_index", index), zap.Error(err))
 		p.saveCheckpoint(ctx, f, key, cp)

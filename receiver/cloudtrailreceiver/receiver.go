@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -90,6 +91,8 @@ func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) err
 		now:         time.Now,
 		reported:    newReportMarks(),
 		workers:     workers,
+		progress:    newProgress(logger, &r.tel.tally, time.Now, r.location(), r.watching(src), r.cfg.EventSources),
+		status:      newSourceStatus(host),
 	}
 	if r.cfg.CheckpointRetention > 0 {
 		p.retention = newCheckpointRetention(client, r.cfg.CheckpointRetention, time.Now, logger, r.tel)
@@ -114,16 +117,17 @@ type sourceWithName interface {
 func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client) (sourceWithName, int, error) {
 	if r.cfg.SQS.QueueURL != "" {
 		c := r.cfg.SQS
-		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "" || c.S3Endpoint != "")
+		endpoint := sqsEndpoint(c)
+		awsCfg, err := loadAWSConfig(ctx, sqsRegion(c), c.RoleARN, endpoint != "" || c.S3Endpoint != "", r.set.Logger)
 		if err != nil {
 			return nil, 0, fmt.Errorf("sqs: %w", err)
 		}
-		src := newSQSSource(c, newSQSClient(awsCfg, c.Endpoint), newS3Client(awsCfg, c.S3Endpoint, c.ForcePathStyle), r.set.Logger)
+		src := newSQSSource(c, newSQSClient(awsCfg, endpoint), newS3Client(awsCfg, c.S3Endpoint, c.ForcePathStyle), r.set.Logger)
 		return src, c.Workers, nil
 	}
 	if r.cfg.S3.Bucket != "" {
 		c := r.cfg.S3
-		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "")
+		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "", r.set.Logger)
 		if err != nil {
 			return nil, 0, fmt.Errorf("s3: %w", err)
 		}
@@ -149,6 +153,27 @@ func (r *cloudtrailReceiver) location() string {
 		return "s3://" + r.cfg.S3.Bucket + "/" + s3keys.LogsPrefix(r.cfg.S3.Prefix)
 	}
 	return r.cfg.Directory.Path
+}
+
+// watching says how the receiver goes on once caught up, for the
+// caught-up log.
+func (r *cloudtrailReceiver) watching(src source) string {
+	if r.cfg.SQS.QueueURL != "" {
+		return "waiting for new notifications on the queue"
+	}
+	return "watching for new files every " + shortDuration(src.interval())
+}
+
+// shortDuration writes d without zero trailing units: 1m, not 1m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // run polls the source: once at once, then every poll interval.

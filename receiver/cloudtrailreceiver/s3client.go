@@ -14,15 +14,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"go.uber.org/zap"
 )
 
 // loadAWSConfig loads the AWS SDK configuration. Credentials come from the
 // SDK's default chain (environment, shared files, SSO, web identity, ECS/EC2
 // roles); with roleARN they are used to assume that role, refreshed before
 // they expire. custom says an endpoint replaces AWS's, in which case a
-// missing region is not an error.
-func loadAWSConfig(ctx context.Context, region, roleARN string, custom bool) (aws.Config, error) {
-	var opts []func(*awsconfig.LoadOptions) error
+// missing region is not an error. The SDK logs through logger, at debug,
+// and logs no requests or responses (ClientLogMode 0).
+func loadAWSConfig(ctx context.Context, region, roleARN string, custom bool, logger *zap.Logger) (aws.Config, error) {
+	opts := []func(*awsconfig.LoadOptions) error{
+		awsconfig.WithLogger(newSDKLogger(logger)),
+		awsconfig.WithClientLogMode(0),
+	}
 	if region != "" {
 		opts = append(opts, awsconfig.WithRegion(region))
 	}

@@ -85,7 +85,11 @@ type s3Source struct {
 	// warnedEmpty: the last discovery found no region folder (logged once).
 	warnedEmpty bool
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// listErr is the error of the folders the last poll could not list.
+	listErr error
+	// more: a folder holds keys past those the last poll listed.
+	more    bool
 	folders map[string]*s3Folder
 	// byPath finds the folder and entry of an offered file.
 	byPath map[string]*s3Object
@@ -140,6 +144,9 @@ func (s *s3Source) poll(ctx context.Context) ([]*file, error) {
 	}
 	var errs error
 	var files []*file
+	s.mu.Lock()
+	s.more = false
+	s.mu.Unlock()
 	for _, rp := range prefixes {
 		if err := s.listFolder(ctx, rp); err != nil {
 			if ctx.Err() != nil {
@@ -161,11 +168,24 @@ func (s *s3Source) poll(ctx context.Context) ([]*file, error) {
 			}
 		}
 	}
+	s.listErr = errs
 	s.mu.Unlock()
 	if errs != nil {
 		s.logger.Error("Cannot list some CloudTrail folders in S3; retrying at the next poll", zap.String("bucket", s.bucket), zap.Error(errs))
 	}
 	return files, nil
+}
+
+func (s *s3Source) pollProblem() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.listErr
+}
+
+func (s *s3Source) backlog() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.more
 }
 
 // discover returns the region folder prefixes to list. Accounts (and the
@@ -286,13 +306,15 @@ func (s *s3Source) listFolder(ctx context.Context, rp string) error {
 		Prefix:     aws.String(rp),
 		StartAfter: aws.String(after),
 	})
+	var listErr error
 	for p.HasMorePages() && len(listed) < maxNewKeysPerFolder {
 		out, err := p.NextPage(ctx)
 		if err != nil {
+			listErr = fmt.Errorf("listing s3://%s/%s after %q: %w", s.bucket, rp, after, err)
 			if len(listed) > 0 {
 				break // keep what was listed; go on from there next poll
 			}
-			return fmt.Errorf("listing s3://%s/%s after %q: %w", s.bucket, rp, after, err)
+			return listErr
 		}
 		for _, obj := range out.Contents {
 			listed = append(listed, s.entry(rp, obj.Key, obj.ETag, obj.Size, obj.LastModified))
@@ -303,6 +325,8 @@ func (s *s3Source) listFolder(ctx context.Context, rp string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Keys are left for the next poll: the bound was reached or a page failed.
+	s.more = s.more || p.HasMorePages()
 	for _, o := range listed {
 		fo.pending = append(fo.pending, o)
 		s.owner[o] = fo
@@ -312,7 +336,7 @@ func (s *s3Source) listFolder(ctx context.Context, rp string) error {
 	}
 	fo.after = listed[len(listed)-1].key
 	s.advance(fo)
-	return nil
+	return listErr // the keys listed before it are offered all the same
 }
 
 // entry makes the pending entry of a listed key. Keys that are not files of

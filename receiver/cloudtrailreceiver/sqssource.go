@@ -72,7 +72,10 @@ type sqsSource struct {
 	s3     s3ObjectAPI
 	logger *zap.Logger
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// more: the last receive returned messages, so more may be waiting;
+	// the queue is drained only when a receive returns none.
+	more     bool
 	inflight []*sqsMessage
 	byPath   map[string]*sqsObject
 	backoff  time.Duration
@@ -101,6 +104,12 @@ func (s *sqsSource) interval() time.Duration {
 }
 
 func (*sqsSource) complete() bool { return true }
+
+func (s *sqsSource) backlog() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.more
+}
 
 // poll receives a batch of messages and offers the objects they name. The
 // messages of the previous batch are all finished by now, except those whose
@@ -135,6 +144,7 @@ func (s *sqsSource) poll(ctx context.Context) ([]*file, error) {
 	var files []*file
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.more = len(out.Messages) > 0
 	clear(s.byPath)
 	for _, m := range out.Messages {
 		msg := &sqsMessage{id: aws.ToString(m.MessageId), handle: aws.ToString(m.ReceiptHandle)}

@@ -73,6 +73,9 @@ type telemetry struct {
 	consumeRetries   metric.Int64Counter
 	// checkpointsForgotten: see metricCheckpointsForgotten.
 	checkpointsForgotten metric.Int64Counter
+
+	// tally mirrors files, records and errors for the progress log.
+	tally progressTally
 }
 
 // newTelemetry creates the receiver's counters. The collector adds the
@@ -102,14 +105,32 @@ func newTelemetry(set component.TelemetrySettings) (*telemetry, error) {
 
 func (t *telemetry) file(ctx context.Context, result string) {
 	t.files.Add(ctx, 1, metric.WithAttributes(attribute.String("result", result)))
+	switch result {
+	case resultOK, resultError:
+		t.tally.files.Add(1)
+	case resultSkipped:
+		t.tally.filesSkipped.Add(1)
+	}
 }
 
 func (t *telemetry) fileError(ctx context.Context, reason string) {
 	t.fileErrors.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", reason)))
+	t.tally.errors.Add(1)
 }
 
 func (t *telemetry) recordFailed(ctx context.Context, reason string) {
 	t.recordsFailed.Add(ctx, 1, metric.WithAttributes(attribute.String("reason", reason)))
+	t.tally.errors.Add(1)
+}
+
+// recordsOf counts what reading a file yielded: records read, selected, and
+// values passed over.
+func (t *telemetry) recordsOf(ctx context.Context, read, selected, skipped int64) {
+	t.add(ctx, t.recordsRead, read)
+	t.add(ctx, t.recordsSelected, selected)
+	t.add(ctx, t.recordsSkipped, skipped)
+	t.tally.records.Add(read)
+	t.tally.selected.Add(selected)
 }
 
 func (*telemetry) add(ctx context.Context, c metric.Int64Counter, n int64) {

@@ -1,0 +1,137 @@
+package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// progressLogInterval is the least time between two progress logs while a
+// backlog is worked through; the log that ends a backlog is never held back.
+const progressLogInterval = 30 * time.Second
+
+// progressTally counts what the processor did since the last progress log.
+// The telemetry updates it with the metrics it mirrors, from every worker.
+type progressTally struct {
+	files, filesSkipped, records, selected, errors atomic.Int64
+}
+
+// progressCounts is a snapshot of a tally.
+type progressCounts struct {
+	files, filesSkipped, records, selected, errors int64
+}
+
+func (t *progressTally) take() progressCounts {
+	return progressCounts{
+		files:        t.files.Swap(0),
+		filesSkipped: t.filesSkipped.Swap(0),
+		records:      t.records.Swap(0),
+		selected:     t.selected.Swap(0),
+		errors:       t.errors.Swap(0),
+	}
+}
+
+func (c *progressCounts) add(o progressCounts) {
+	c.files += o.files
+	c.filesSkipped += o.filesSkipped
+	c.records += o.records
+	c.selected += o.selected
+	c.errors += o.errors
+}
+
+func (c progressCounts) any() bool {
+	return c != progressCounts{}
+}
+
+// backlogSource is implemented by sources that can hold more than a poll
+// offers: an S3 folder listed up to its per-poll bound, an SQS queue whose
+// last receive returned messages.
+type backlogSource interface {
+	backlog() bool
+}
+
+// progress logs, at info, what the polls that found work did, at most once
+// per progressLogInterval (summing what happened in between) and always
+// when a backlog is finished; and once, the first time the source has
+// nothing more to offer, that the receiver caught up and keeps watching.
+type progress struct {
+	logger *zap.Logger
+	tally  *progressTally
+	now    func() time.Time
+	// location, watching and events make the caught-up line: "Caught up
+	// with <location>: n <events> selected from m files; <watching> until
+	// stopped (Ctrl-C)".
+	location, watching, events string
+
+	mu       sync.Mutex
+	lastLog  time.Time
+	pending  progressCounts // taken from the tally, not logged yet
+	total    progressCounts // since start, for the caught-up line
+	caughtUp bool
+}
+
+func newProgress(logger *zap.Logger, tally *progressTally, now func() time.Time, location, watching string, eventSources []string) *progress {
+	events := "events"
+	if len(eventSources) > 0 {
+		events = "events of " + strings.Join(eventSources, ", ")
+	}
+	// The first log of a long first poll comes one interval after start.
+	return &progress{logger: logger, tally: tally, now: now, location: location, watching: watching, events: events, lastLog: now()}
+}
+
+// fileDone is called after each file of a poll, with the number of files of
+// the poll still to process, so that a long poll reports as it goes.
+func (p *progress) fileDone(left int, more bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.collect()
+	if p.pending.any() && p.now().Sub(p.lastLog) >= progressLogInterval {
+		p.log(left, more)
+	}
+}
+
+// pollDone is called at the end of a poll that was not cut short by an
+// error listing the source: left files of the poll were not processed (the
+// poll stopped), more says the source holds more than it offered.
+func (p *progress) pollDone(left int, more bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.collect()
+	finished := left == 0 && !more
+	if p.pending.any() && (finished || p.now().Sub(p.lastLog) >= progressLogInterval) {
+		p.log(left, more)
+	}
+	if finished && !p.caughtUp {
+		p.caughtUp = true
+		msg := fmt.Sprintf("Caught up with %s: %d %s selected from %d files", p.location, p.total.selected, p.events, p.total.files)
+		if p.total.filesSkipped > 0 {
+			msg += fmt.Sprintf(" (%d more already read before)", p.total.filesSkipped)
+		}
+		p.logger.Info(msg + "; " + p.watching + " until stopped (Ctrl-C)")
+	}
+}
+
+func (p *progress) collect() {
+	c := p.tally.take()
+	p.pending.add(c)
+	p.total.add(c)
+}
+
+// log writes the pending counts. p.mu is held.
+func (p *progress) log(left int, more bool) {
+	c := p.pending
+	p.pending = progressCounts{}
+	p.lastLog = p.now()
+	p.logger.Info("CloudTrail progress",
+		zap.Int64("files_read", c.files),
+		zap.Int64("files_already_read", c.filesSkipped),
+		zap.Int64("records_read", c.records),
+		zap.Int64("records_selected", c.selected),
+		zap.Int64("errors", c.errors),
+		zap.Int("backlog_files", left),
+		zap.Bool("backlog_more", more))
+}

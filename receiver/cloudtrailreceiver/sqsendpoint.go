@@ -1,0 +1,85 @@
+package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver"
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
+)
+
+// queueURL is a parsed sqs.queue_url.
+type queueURL struct {
+	// endpoint is the scheme and host (with port) the queue is served at.
+	endpoint string
+	// region is the AWS region named by the host; "" for hosts that name
+	// none (an SQS-compatible server).
+	region string
+	// legacy is an old queue.amazonaws.com style host, which does not
+	// speak the SDK's JSON protocol: requests go to the region's endpoint.
+	legacy bool
+}
+
+// parseQueueURL parses a queue URL: http(s)://host/<account>/<queue name>.
+func parseQueueURL(raw string) (queueURL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return queueURL{}, errors.New("must be an http:// or https:// URL with a host")
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" || u.RawQuery != "" || u.Fragment != "" {
+		return queueURL{}, errors.New("must be a queue URL such as https://sqs.eu-west-1.amazonaws.com/111122223333/queue-name (path /<account>/<queue name>)")
+	}
+	q := queueURL{endpoint: u.Scheme + "://" + u.Host}
+	q.region, q.legacy = regionOfQueueHost(strings.ToLower(u.Hostname()))
+	return q, nil
+}
+
+// regionOfQueueHost finds the region in an AWS SQS host name:
+// sqs.<region>.amazonaws.com (and .amazonaws.com.cn, sqs-fips.),
+// <vpce-id>.sqs.<region>.vpce.amazonaws.com, and the legacy
+// <region>.queue.amazonaws.com and queue.amazonaws.com (us-east-1).
+func regionOfQueueHost(host string) (region string, legacy bool) {
+	if !strings.HasSuffix(host, ".amazonaws.com") && !strings.HasSuffix(host, ".amazonaws.com.cn") {
+		return "", false
+	}
+	if host == "queue.amazonaws.com" {
+		return "us-east-1", true
+	}
+	labels := strings.Split(host, ".")
+	for i := 0; i+1 < len(labels); i++ {
+		switch {
+		case (labels[i] == "sqs" || labels[i] == "sqs-fips") && s3keys.IsRegion(labels[i+1]):
+			return labels[i+1], false
+		case labels[i+1] == "queue" && s3keys.IsRegion(labels[i]):
+			return labels[i], true
+		}
+	}
+	return "", false
+}
+
+// sqsEndpoint is where SQS requests go: sqs.endpoint when set, otherwise
+// the queue URL's scheme and host (a VPC endpoint, an SQS-compatible
+// server, or AWS's own regional host), except for legacy hosts, left to
+// the SDK's regional endpoint.
+func sqsEndpoint(c SQSConfig) string {
+	if c.Endpoint != "" {
+		return c.Endpoint
+	}
+	q, err := parseQueueURL(c.QueueURL)
+	if err != nil || q.legacy {
+		return ""
+	}
+	return q.endpoint
+}
+
+// sqsRegion is the region of the queue: sqs.region when set, otherwise
+// the one the queue URL's host names ("" leaves it to the AWS default
+// chain).
+func sqsRegion(c SQSConfig) string {
+	if c.Region != "" {
+		return c.Region
+	}
+	q, _ := parseQueueURL(c.QueueURL)
+	return q.region
+}
