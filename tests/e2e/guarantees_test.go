@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,6 +36,13 @@ func TestShippedConfigsKeepGuarantees(t *testing.T) {
 		}
 		docs[filepath.Join("config", filepath.Base(p))] = doc
 	}
+	// The component READMEs' examples that show a whole pipeline: copied
+	// as often as the ready configurations.
+	for _, readme := range componentREADMEs(t, root) {
+		for i, doc := range pipelineExamples(t, root, readme) {
+			docs[fmt.Sprintf("%s#%d", readme, i+1)] = doc
+		}
+	}
 	checked := 0
 	for name, doc := range docs {
 		t.Run(name, func(t *testing.T) {
@@ -44,6 +53,52 @@ func TestShippedConfigsKeepGuarantees(t *testing.T) {
 	if checked != len(docs)-1 {
 		t.Errorf("%d configurations have a checkpointing cloudtrail pipeline, want %d", checked, len(docs)-1)
 	}
+}
+
+// componentREADMEs lists the READMEs of the receivers and exporters, relative
+// to the repository root.
+func componentREADMEs(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	for _, pattern := range []string{"receiver/*/README.md", "exporter/*/README.md"} {
+		paths, err := filepath.Glob(filepath.Join(root, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			rel, _ := filepath.Rel(root, p)
+			out = append(out, rel)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no component READMEs found")
+	}
+	return out
+}
+
+// pipelineExamples returns the ```yaml blocks of a README that define a
+// logs pipeline with a checkpointing cloudtrail receiver.
+func pipelineExamples(t *testing.T, root, readme string) []map[string]any {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(root, readme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	for _, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(text), -1) {
+		var doc map[string]any
+		if yaml.Unmarshal([]byte(m[1]), &doc) != nil || mapAt(doc, "service", "pipelines") == nil {
+			continue // a fragment, not a whole configuration
+		}
+		for id, r := range mapAt(doc, "receivers") {
+			rc, _ := r.(map[string]any)
+			if componentType(id) == "cloudtrail" && rc["storage"] != nil {
+				out = append(out, doc)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // checkPipelinesSafe reports the unsafe parts of doc's checkpointing
