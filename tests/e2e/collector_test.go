@@ -130,9 +130,9 @@ func startCollector(t testing.TB, bin, name, configYAML, healthAddr string) *col
 }
 
 // startCollectorWith is startCollector with onLine (when not nil) given each
-// line of the process's output as well; BenchmarkS3Source reads the Go
-// runtime's GC trace from it.
-func startCollectorWith(t testing.TB, bin, name, configYAML, healthAddr string, onLine func(string)) *collector {
+// line of the process's output as well (BenchmarkS3Source reads the Go
+// runtime's GC trace from it), and flags after --config.
+func startCollectorWith(t testing.TB, bin, name, configYAML, healthAddr string, onLine func(string), flags ...string) *collector {
 	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), name+".yaml")
 	if err := os.WriteFile(cfgPath, []byte(configYAML), 0o600); err != nil {
@@ -141,7 +141,7 @@ func startCollectorWith(t testing.TB, bin, name, configYAML, healthAddr string, 
 	t.Logf("[%s] config %s:\n%s", name, cfgPath, configYAML)
 
 	out := &lineLogger{t: t, prefix: "[" + name + "] ", onLine: onLine}
-	cmd := exec.Command(bin, "--config", cfgPath)
+	cmd := exec.Command(bin, append([]string{"--config", cfgPath}, flags...)...)
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.Env = os.Environ()
