@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configoptional"
 	"go.opentelemetry.io/collector/exporter"
@@ -86,7 +84,7 @@ func startExporter(t testing.TB, cfg *Config) (*harness, error) {
 	return startExporterOn(t, cfg, componenttest.NewNopHost())
 }
 
-// startExporterOn starts the exporter on host (a statusHost to see the
+// startExporterOn starts the exporter on host (a statustest.Host to see the
 // component status it reports).
 func startExporterOn(t testing.TB, cfg *Config, host component.Host) (*harness, error) {
 	t.Helper()
@@ -156,43 +154,6 @@ func (h *harness) allLogText() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-// statusHost is a host that records the component status events reported
-// to it, as the collector's service does.
-type statusHost struct {
-	component.Host
-	mu     sync.Mutex
-	events []*componentstatus.Event
-}
-
-func newStatusHost() *statusHost { return &statusHost{Host: componenttest.NewNopHost()} }
-
-func (h *statusHost) Report(ev *componentstatus.Event) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.events = append(h.events, ev)
-}
-
-// statuses lists the reported statuses in order.
-func (h *statusHost) statuses() []componentstatus.Status {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := make([]componentstatus.Status, len(h.events))
-	for i, ev := range h.events {
-		out[i] = ev.Status()
-	}
-	return out
-}
-
-// last is the latest event, nil when none.
-func (h *statusHost) last() *componentstatus.Event {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if len(h.events) == 0 {
-		return nil
-	}
-	return h.events[len(h.events)-1]
 }
 
 // waitFor polls cond until it holds or the test's patience runs out.

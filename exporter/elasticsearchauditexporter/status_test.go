@@ -10,6 +10,8 @@ import (
 
 	ct "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/tests/esdouble"
+
+	"github.com/personalize-audit/otelcol-personalize/internal/statustest"
 )
 
 // TestStatusFollowsElasticsearch: a cluster unreachable at start is a
@@ -19,14 +21,14 @@ func TestStatusFollowsElasticsearch(t *testing.T) {
 	addr := freeAddr(t)
 	cfg := testConfig("http://" + addr)
 	cfg.BulkRetry = BulkRetryConfig{MaxRetries: 1, InitialInterval: time.Millisecond, MaxInterval: time.Millisecond}
-	host := newStatusHost()
+	host := statustest.NewHost()
 	h, err := startExporterOn(t, cfg, host)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := host.last()
+	ev := host.Last()
 	if ev == nil || ev.Status() != componentstatus.StatusRecoverableError || !strings.Contains(ev.Err().Error(), "GET /") {
-		t.Fatalf("unreachable at start: %v", host.statuses())
+		t.Fatalf("unreachable at start: %v", host.Statuses())
 	}
 	if err := consume(t, h, cloudTrailLogs(t, 0, 2, ct.BodyMap)); err == nil {
 		t.Fatal("nothing can be delivered yet")
@@ -40,15 +42,15 @@ func TestStatusFollowsElasticsearch(t *testing.T) {
 	if err := consume(t, h, cloudTrailLogs(t, 2, 2, ct.BodyMap)); err == nil {
 		t.Fatal("two 503s exhaust one retry")
 	}
-	if ev := host.last(); ev.Status() != componentstatus.StatusRecoverableError || !strings.Contains(ev.Err().Error(), "503") {
-		t.Fatalf("after 503s: %v %v", host.statuses(), ev.Err())
+	if ev := host.Last(); ev.Status() != componentstatus.StatusRecoverableError || !strings.Contains(ev.Err().Error(), "503") {
+		t.Fatalf("after 503s: %v %v", host.Statuses(), ev.Err())
 	}
 	if err := consume(t, h, cloudTrailLogs(t, 2, 2, ct.BodyMap)); err != nil {
 		t.Fatal(err)
 	}
 	want := []componentstatus.Status{componentstatus.StatusRecoverableError, componentstatus.StatusOK,
 		componentstatus.StatusRecoverableError, componentstatus.StatusOK}
-	if got := host.statuses(); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := host.Statuses(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("statuses %v, want %v", got, want)
 	}
 	if s.Count(defaultStream) != 4 {
