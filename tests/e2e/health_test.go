@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,48 +20,24 @@ const componentHealthGate = "--feature-gates=+extension.healthcheck.useComponent
 
 // healthConfig is esConfig with the health check of the README's component
 // health example; recovery_duration is short so the test need not wait.
-func healthConfig(watchDir, storageDir, healthAddr, esURL string) string {
-	return fmt.Sprintf(`extensions:
-  health_check:
+func healthConfig(t *testing.T, watchDir, storageDir, healthAddr, esURL string) string {
+	t.Helper()
+	deadLetter := filepath.Join(t.TempDir(), "dead-letter.ndjson")
+	cfg := esConfig(watchDir, storageDir, deadLetter, healthAddr, esURL)
+	liveness := "  health_check:\n    endpoint: " + yamlString(healthAddr) + "\n"
+	if !strings.Contains(cfg, liveness) {
+		t.Fatalf("esConfig has no %q to replace", liveness)
+	}
+	return strings.Replace(cfg, liveness, `  health_check:
     http:
-      endpoint: %s
+      endpoint: `+yamlString(healthAddr)+`
       status:
         enabled: true
         path: /
     component_health:
       include_recoverable_errors: true
       recovery_duration: 1s
-  file_storage:
-    directory: %s
-    create_directory: true
-receivers:
-  cloudtrail:
-    directory:
-      path: %s
-      poll_interval: %s
-    storage: file_storage
-exporters:
-  elasticsearch_audit:
-    endpoints: [%s]
-    bulk_retry:
-      initial_interval: 50ms
-      max_interval: 200ms
-    sending_queue:
-      storage: file_storage
-    retry_on_failure:
-      initial_interval: 100ms
-      max_interval: 500ms
-      max_elapsed_time: 0s
-service:
-  extensions: [health_check, file_storage]
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [cloudtrail]
-      exporters: [elasticsearch_audit]
-`, yamlString(healthAddr), yamlString(storageDir), yamlString(watchDir), pollInterval, yamlString(esURL))
+`, 1)
 }
 
 // healthState is what the health endpoint answers.
@@ -116,7 +93,7 @@ func TestHealthReflectsComponentStatus(t *testing.T) {
 	t.Cleanup(func() { es.Close() })
 
 	healthAddr := freeLoopbackAddr(t)
-	col := startCollectorWith(t, bin, "health", healthConfig(watchDir, storageDir, healthAddr, es.URL), healthAddr, nil, componentHealthGate)
+	col := startCollectorWith(t, bin, "health", healthConfig(t, watchDir, storageDir, healthAddr, es.URL), healthAddr, nil, componentHealthGate)
 	defer col.stop()
 	waitForCount(t, es, len(rep.Events))
 
