@@ -84,6 +84,8 @@ type processor struct {
 	// status from the failures of the source they met.
 	progress *progress
 	status   *sourceStatus
+	// listFailures bounds the logs of a source that cannot be listed.
+	listFailures listFailures
 }
 
 // pollOnce processes the files the source offers, in order, or with up to
@@ -93,11 +95,12 @@ func (p *processor) pollOnce(ctx context.Context, src source) {
 	files, err := src.poll(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			p.logger.Error("Cannot list CloudTrail files; retrying at the next poll", zap.Error(err))
+			p.listFailures.failed(p.logger, p.now(), err)
 			p.status.pollDone(src, err)
 		}
 		return
 	}
+	p.listFailures.ok(p.logger, p.now())
 	var processed atomic.Int64
 	fileDone := func() {
 		p.progress.fileDone(len(files)-int(processed.Add(1)), hasBacklog(src))
