@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	ct "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 )
 
 // consoleExporter writes one line per log record to out.
@@ -56,25 +56,25 @@ func appendLine(b *strings.Builder, res pcommon.Map, lr plog.LogRecord) {
 	if lr.Timestamp() != 0 {
 		when = lr.Timestamp().AsTime().UTC().Format(time.RFC3339)
 	}
-	operation := first(attrs, ct.AttrEventName)
+	operation := first(attrs, attr.EventName)
 	if operation == "" {
 		operation = lr.EventName()
 	}
 	fields := []string{
 		when,
-		first(res, ct.AttrCloudAccountID),
-		first(res, ct.AttrCloudRegion),
+		first(res, attr.CloudAccountID),
+		first(res, attr.CloudRegion),
 		// The person or role, else the service acting, else the identity's
 		// type (an AWSAccount or Unknown identity has no name).
-		first(attrs, ct.AttrUserName, ct.AttrIdentityInvokedBy, ct.AttrUserID, ct.AttrIdentityType),
+		first(attrs, attr.UserName, attr.IdentityInvokedBy, attr.UserID, attr.IdentityType),
 		operation,
-		first(attrs, ct.AttrPersonalizeResourceARN, ct.AttrCloudResource),
+		first(attrs, attr.PersonalizeResourceARN, attr.CloudResource),
 	}
 	for _, f := range fields {
 		b.WriteString(column(f))
 		b.WriteByte(' ')
 	}
-	if code := first(attrs, ct.AttrErrorCode); code != "" {
+	if code := first(attrs, attr.ErrorCode); code != "" {
 		b.WriteString("failure (")
 		b.WriteString(column(code))
 		b.WriteString(")\n")

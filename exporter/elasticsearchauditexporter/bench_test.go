@@ -18,6 +18,7 @@ import (
 
 	"github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/metadata"
 	ct "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/tests/esdouble"
 )
 
@@ -32,7 +33,7 @@ func renumber(ld plog.Logs, seq *atomic.Int64) {
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				lrs.At(k).Attributes().PutStr(ct.AttrEventID, "bench-"+strconv.FormatInt(seq.Add(1), 10))
+				lrs.At(k).Attributes().PutStr(attr.EventID, "bench-"+strconv.FormatInt(seq.Add(1), 10))
 			}
 		}
 	}

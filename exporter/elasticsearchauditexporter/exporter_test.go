@@ -21,6 +21,7 @@ import (
 
 	"github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/metadata"
 	ct "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/tests/esdouble"
 )
 
@@ -204,7 +205,7 @@ func TestExhaustedRetriesHandBackOnlyFailedRecords(t *testing.T) {
 	if !errors.As(err, &le) || le.Data().LogRecordCount() != 1 {
 		t.Fatalf("the error must carry exactly the undelivered record: %v", err)
 	}
-	v, _ := le.Data().ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get(ct.AttrEventID)
+	v, _ := le.Data().ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get(attr.EventID)
 	if v.Str() != eventID(5) {
 		t.Fatalf("handed back %s", v.Str())
 	}

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/personalize"
 )
 
@@ -84,7 +85,7 @@ func TestConventionalDecoderMatches(t *testing.T) {
 		for _, rl := range l.ResourceLogs().All() {
 			for _, sl := range rl.ScopeLogs().All() {
 				for _, lr := range sl.LogRecords().All() {
-					id, _ := lr.Attributes().Get(AttrEventID)
+					id, _ := lr.Attributes().Get(attr.EventID)
 					m[id.Str()] = lr.Attributes().AsRaw()
 				}
 			}
@@ -193,9 +194,9 @@ func conventionalDecode(data []byte, observed time.Time) (plog.Logs, int64, erro
 		if !ok {
 			rl := logs.ResourceLogs().AppendEmpty()
 			ra := rl.Resource().Attributes()
-			ra.PutStr(AttrCloudProvider, "aws")
-			ra.PutStr(AttrCloudAccountID, account)
-			ra.PutStr(AttrCloudRegion, r.AWSRegion)
+			ra.PutStr(attr.CloudProvider, "aws")
+			ra.PutStr(attr.CloudAccountID, account)
+			ra.PutStr(attr.CloudRegion, r.AWSRegion)
 			recs = rl.ScopeLogs().AppendEmpty().LogRecords()
 			groups[key] = recs
 		}
@@ -226,68 +227,68 @@ func conventionalAttributes(r *convRecord, a pcommon.Map) {
 			a.PutStr(k, v)
 		}
 	}
-	put(AttrEventID, r.EventID)
-	put(AttrEventName, r.EventName)
-	put(AttrEventSource, r.EventSource)
-	put(AttrEventType, r.EventType)
-	put(AttrEventCategory, r.EventCategory)
-	put(AttrEventVersion, r.EventVersion)
+	put(attr.EventID, r.EventID)
+	put(attr.EventName, r.EventName)
+	put(attr.EventSource, r.EventSource)
+	put(attr.EventType, r.EventType)
+	put(attr.EventCategory, r.EventCategory)
+	put(attr.EventVersion, r.EventVersion)
 	if r.ReadOnly != nil {
-		a.PutBool(AttrReadOnly, *r.ReadOnly)
+		a.PutBool(attr.ReadOnly, *r.ReadOnly)
 	}
 	if r.ManagementEvent != nil {
-		a.PutBool(AttrManagementEvent, *r.ManagementEvent)
+		a.PutBool(attr.ManagementEvent, *r.ManagementEvent)
 	}
-	put(AttrSharedEventID, r.SharedEventID)
-	put(AttrAPIVersion, r.APIVersion)
-	put(AttrRequestID, r.RequestID)
-	a.PutStr(AttrRPCSystem, "aws-api")
-	a.PutStr(AttrRPCMethod, r.EventSource+"/"+r.EventName)
-	put(AttrErrorCode, r.ErrorCode)
-	put(AttrErrorMessage, r.ErrorMessage)
-	put(AttrSourceAddress, r.SourceIPAddress)
-	put(AttrUserAgent, r.UserAgent)
+	put(attr.SharedEventID, r.SharedEventID)
+	put(attr.APIVersion, r.APIVersion)
+	put(attr.RequestID, r.RequestID)
+	a.PutStr(attr.RPCSystem, "aws-api")
+	a.PutStr(attr.RPCMethod, r.EventSource+"/"+r.EventName)
+	put(attr.ErrorCode, r.ErrorCode)
+	put(attr.ErrorMessage, r.ErrorMessage)
+	put(attr.SourceAddress, r.SourceIPAddress)
+	put(attr.UserAgent, r.UserAgent)
 	if ui := r.UserIdentity; ui != nil {
-		put(AttrIdentityType, ui.Type)
-		put(AttrIdentityPrincipalID, ui.PrincipalID)
-		put(AttrIdentityARN, ui.ARN)
-		put(AttrIdentityAccountID, ui.AccountID)
-		put(AttrIdentityAccessKeyID, ui.AccessKeyID)
-		put(AttrIdentityInvokedBy, ui.InvokedBy)
+		put(attr.IdentityType, ui.Type)
+		put(attr.IdentityPrincipalID, ui.PrincipalID)
+		put(attr.IdentityARN, ui.ARN)
+		put(attr.IdentityAccountID, ui.AccountID)
+		put(attr.IdentityAccessKeyID, ui.AccessKeyID)
+		put(attr.IdentityInvokedBy, ui.InvokedBy)
 		user := ui.UserName
 		if sc := ui.SessionContext; sc != nil {
-			putStrBool(a, AttrSessionMFA, sc.Attributes.MFAAuthenticated)
-			put(AttrSessionCreated, sc.Attributes.CreationDate)
-			put(AttrSessionSourceID, sc.SourceIdentity)
-			put(AttrIssuerType, sc.SessionIssuer.Type)
-			put(AttrIssuerARN, sc.SessionIssuer.ARN)
-			put(AttrIssuerPrincipalID, sc.SessionIssuer.PrincipalID)
-			put(AttrIssuerAccountID, sc.SessionIssuer.AccountID)
-			put(AttrIssuerUserName, sc.SessionIssuer.UserName)
+			putStrBool(a, attr.SessionMFA, sc.Attributes.MFAAuthenticated)
+			put(attr.SessionCreated, sc.Attributes.CreationDate)
+			put(attr.SessionSourceID, sc.SourceIdentity)
+			put(attr.IssuerType, sc.SessionIssuer.Type)
+			put(attr.IssuerARN, sc.SessionIssuer.ARN)
+			put(attr.IssuerPrincipalID, sc.SessionIssuer.PrincipalID)
+			put(attr.IssuerAccountID, sc.SessionIssuer.AccountID)
+			put(attr.IssuerUserName, sc.SessionIssuer.UserName)
 			if user == "" {
 				user = sc.SessionIssuer.UserName
 			}
 		}
-		put(AttrUserID, ui.PrincipalID)
-		put(AttrUserName, user)
+		put(attr.UserID, ui.PrincipalID)
+		put(attr.UserName, user)
 	}
-	putStrBool(a, AttrSessionConsole, r.SessionCredentialFromConsole)
+	putStrBool(a, attr.SessionConsole, r.SessionCredentialFromConsole)
 	host := ""
 	if tls := r.TLSDetails; tls != nil {
 		if tls.TLSVersion != "" {
 			name, ver := tlsProtocol(tls.TLSVersion)
-			a.PutStr(AttrTLSProtocolName, name)
-			a.PutStr(AttrTLSProtocolVersion, ver)
+			a.PutStr(attr.TLSProtocolName, name)
+			a.PutStr(attr.TLSProtocolVersion, ver)
 		}
-		put(AttrTLSCipher, tls.CipherSuite)
-		put(AttrServerAddress, tls.ClientProvidedHostHeader)
+		put(attr.TLSCipher, tls.CipherSuite)
+		put(attr.ServerAddress, tls.ClientProvidedHostHeader)
 		host = tls.ClientProvidedHostHeader
 	}
-	put(AttrVPCEndpointID, r.VPCEndpointID)
-	put(AttrVPCEndpointAccount, r.VPCEndpointAccountID)
+	put(attr.VPCEndpointID, r.VPCEndpointID)
+	put(attr.VPCEndpointAccount, r.VPCEndpointAccountID)
 	var arns []string
 	if r.Resources != nil {
-		sl := a.PutEmptySlice(AttrResources)
+		sl := a.PutEmptySlice(attr.Resources)
 		for _, res := range r.Resources {
 			m := sl.AppendEmpty().SetEmptyMap()
 			m.PutStr("arn", res.ARN)
@@ -306,17 +307,17 @@ func conventionalAttributes(r *convRecord, a pcommon.Map) {
 		}
 	}
 	res := personalize.Resolve(r.EventName, host, lookup(r.RequestParameters), lookup(r.ResponseElements), arns)
-	put(AttrPersonalizeAPI, string(res.API))
-	put(AttrPersonalizeResourceARN, res.ResourceARN)
-	put(AttrCloudResource, res.ResourceARN)
-	put(AttrPersonalizeResourceType, res.ResourceType)
+	put(attr.PersonalizeAPI, string(res.API))
+	put(attr.PersonalizeResourceARN, res.ResourceARN)
+	put(attr.CloudResource, res.ResourceARN)
+	put(attr.PersonalizeResourceType, res.ResourceType)
 	if res.DatasetGroupARN != "" {
-		a.PutStr(AttrPersonalizeDatasetGroup, res.DatasetGroupARN)
+		a.PutStr(attr.PersonalizeDatasetGroup, res.DatasetGroupARN)
 		if res.DatasetGroupDerived {
-			a.PutBool(AttrPersonalizeDSGDerived, true)
+			a.PutBool(attr.PersonalizeDSGDerived, true)
 		}
 	}
-	put(AttrPersonalizeTrackingID, res.TrackingID)
+	put(attr.PersonalizeTrackingID, res.TrackingID)
 }
 
 // putStrBool puts CloudTrail's "true"/"false" strings as a bool.

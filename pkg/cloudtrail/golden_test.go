@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/personalize"
 )
 
@@ -233,13 +234,13 @@ func TestGoldenExamples(t *testing.T) {
 						seen[lr.EventName()] = true
 					}
 					a := lr.Attributes()
-					src, _ := a.Get(AttrEventSource)
+					src, _ := a.Get(attr.EventSource)
 					if src.Str() != personalize.EventSource {
 						t.Errorf("%s: selected a record of %q", name, src.Str())
 					}
 					{
-						if api, ok := a.Get(AttrPersonalizeAPI); !ok || api.Str() == "" {
-							t.Errorf("%s: %s has no %s", name, lr.EventName(), AttrPersonalizeAPI)
+						if api, ok := a.Get(attr.PersonalizeAPI); !ok || api.Str() == "" {
+							t.Errorf("%s: %s has no %s", name, lr.EventName(), attr.PersonalizeAPI)
 						}
 					}
 				}

@@ -7,80 +7,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/personalize"
-)
-
-// Attribute keys. They follow OpenTelemetry semantic conventions where one
-// exists (cloud.*, user.*, source.address, user_agent.original, tls.*,
-// server.address, rpc.*) and the aws.cloudtrail.* / aws.user_identity.*
-// names of the collector-contrib CloudTrail decoder otherwise, so that
-// dashboards built for contrib keep working.
-const (
-	AttrCloudProvider  = "cloud.provider"
-	AttrCloudAccountID = "cloud.account.id"
-	AttrCloudRegion    = "cloud.region"
-	AttrCloudResource  = "cloud.resource_id"
-
-	AttrEventID         = "aws.cloudtrail.event_id"
-	AttrEventName       = "aws.cloudtrail.event_name"
-	AttrEventSource     = "aws.cloudtrail.event_source"
-	AttrEventType       = "aws.cloudtrail.event_type"
-	AttrEventCategory   = "aws.cloudtrail.event_category"
-	AttrEventVersion    = "aws.cloudtrail.event_version"
-	AttrReadOnly        = "aws.cloudtrail.read_only"
-	AttrManagementEvent = "aws.cloudtrail.management_event"
-	AttrSharedEventID   = "aws.cloudtrail.shared_event_id"
-	AttrAPIVersion      = "aws.cloudtrail.api_version"
-	AttrResources       = "aws.cloudtrail.resources"
-	AttrAddendumReason  = "aws.cloudtrail.addendum.reason"
-	AttrRequestID       = "aws.request_id"
-	AttrRPCSystem       = "rpc.system.name"
-	AttrRPCMethod       = "rpc.method"
-	AttrErrorCode       = "aws.error.code"
-	AttrErrorMessage    = "aws.error.message"
-	AttrSourceAddress   = "source.address"
-	AttrUserAgent       = "user_agent.original"
-	AttrUserID          = "user.id"
-	AttrUserName        = "user.name"
-
-	AttrIdentityType        = "aws.user_identity.type"
-	AttrIdentityARN         = "aws.user_identity.arn"
-	AttrIdentityPrincipalID = "aws.user_identity.principal_id"
-	AttrIdentityAccountID   = "aws.user_identity.account_id"
-	AttrIdentityAccessKeyID = "aws.user_identity.access_key_id"
-	AttrIdentityInvokedBy   = "aws.user_identity.invoked_by"
-	AttrIdentityCredential  = "aws.user_identity.credential_id"
-	AttrIdentityStoreARN    = "aws.user_identity.identity_store_arn"
-	AttrOnBehalfOfUserID    = "aws.user_identity.on_behalf_of.user_id"
-	AttrSessionMFA          = "aws.user_identity.session_context.mfa_authenticated"
-	AttrSessionCreated      = "aws.user_identity.session_context.creation_date"
-	AttrSessionSourceID     = "aws.user_identity.session_context.source_identity"
-	AttrIssuerType          = "aws.user_identity.session_context.issuer.type"
-	AttrIssuerARN           = "aws.user_identity.session_context.issuer.arn"
-	AttrIssuerPrincipalID   = "aws.user_identity.session_context.issuer.principal_id"
-	AttrIssuerAccountID     = "aws.user_identity.session_context.issuer.account_id"
-	AttrIssuerUserName      = "aws.user_identity.session_context.issuer.user_name"
-	AttrSessionConsole      = "aws.session.console"
-
-	AttrTLSProtocolName    = "tls.protocol.name"
-	AttrTLSProtocolVersion = "tls.protocol.version"
-	AttrTLSCipher          = "tls.cipher"
-	AttrServerAddress      = "server.address"
-	AttrVPCEndpointID      = "aws.vpc_endpoint.id"
-	AttrVPCEndpointAccount = "aws.vpc_endpoint.account_id"
-
-	AttrInsightState       = "aws.cloudtrail.insight.state"
-	AttrInsightType        = "aws.cloudtrail.insight.type"
-	AttrInsightEventSource = "aws.cloudtrail.insight.event_source"
-	AttrInsightEventName   = "aws.cloudtrail.insight.event_name"
-	AttrInsightErrorCode   = "aws.cloudtrail.insight.error_code"
-
-	AttrPersonalizeAPI          = "aws.personalize.api"
-	AttrPersonalizeResourceARN  = "aws.personalize.resource.arn"
-	AttrPersonalizeResourceType = "aws.personalize.resource.type"
-	AttrPersonalizeDatasetGroup = "aws.personalize.dataset_group.arn"
-	AttrPersonalizeDSGDerived   = "aws.personalize.dataset_group.derived"
-	AttrPersonalizeTrackingID   = "aws.personalize.tracking_id"
 )
 
 // MapOptions configure the mapping.
@@ -161,12 +89,12 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 	if !ok {
 		rl := b.logs.ResourceLogs().AppendEmpty()
 		ra := rl.Resource().Attributes()
-		ra.PutStr(AttrCloudProvider, "aws")
+		ra.PutStr(attr.CloudProvider, "aws")
 		if key.account != "" {
-			ra.PutStr(AttrCloudAccountID, key.account)
+			ra.PutStr(attr.CloudAccountID, key.account)
 		}
 		if key.region != "" {
-			ra.PutStr(AttrCloudRegion, key.region)
+			ra.PutStr(attr.CloudRegion, key.region)
 		}
 		sl := rl.ScopeLogs().AppendEmpty()
 		sl.Scope().SetName(b.opts.ScopeName)
@@ -225,60 +153,60 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 		}
 	}
 
-	put(AttrEventID, fEventID)
+	put(attr.EventID, fEventID)
 	source, name := r.str(fEventSource), r.str(fEventName)
-	put(AttrEventName, fEventName)
-	put(AttrEventSource, fEventSource)
-	put(AttrEventType, fEventType)
-	put(AttrEventCategory, fEventCategory)
-	put(AttrEventVersion, fEventVersion)
-	putBool(AttrReadOnly, fReadOnly)
-	putBool(AttrManagementEvent, fManagementEvent)
-	put(AttrSharedEventID, fSharedEventID)
-	put(AttrAPIVersion, fAPIVersion)
-	put(AttrRequestID, fRequestID)
+	put(attr.EventName, fEventName)
+	put(attr.EventSource, fEventSource)
+	put(attr.EventType, fEventType)
+	put(attr.EventCategory, fEventCategory)
+	put(attr.EventVersion, fEventVersion)
+	putBool(attr.ReadOnly, fReadOnly)
+	putBool(attr.ManagementEvent, fManagementEvent)
+	put(attr.SharedEventID, fSharedEventID)
+	put(attr.APIVersion, fAPIVersion)
+	put(attr.RequestID, fRequestID)
 	if source != "" && name != "" {
-		a.PutStr(AttrRPCSystem, "aws-api")
-		a.PutStr(AttrRPCMethod, source+"/"+name)
+		a.PutStr(attr.RPCSystem, "aws-api")
+		a.PutStr(attr.RPCMethod, source+"/"+name)
 	}
-	put(AttrErrorCode, fErrorCode)
-	put(AttrErrorMessage, fErrorMessage)
-	put(AttrSourceAddress, fSourceIPAddress)
-	put(AttrUserAgent, fUserAgent)
+	put(attr.ErrorCode, fErrorCode)
+	put(attr.ErrorMessage, fErrorMessage)
+	put(attr.SourceAddress, fSourceIPAddress)
+	put(attr.UserAgent, fUserAgent)
 
 	if ui := r.top[fUserIdentity]; ui >= 0 && d.kind(ui) == kindObject {
 		b.userIdentity(d, ui, a)
 	}
 	if r.top[fSessionCredentialFromConsole] >= 0 {
 		if v, ok := r.boolean(fSessionCredentialFromConsole); ok {
-			a.PutBool(AttrSessionConsole, v)
+			a.PutBool(attr.SessionConsole, v)
 		}
 	}
 	host := ""
 	if tls := r.top[fTLSDetails]; tls >= 0 {
 		if v, ok := d.strAt(tls, "tlsVersion"); ok && v != "" {
 			name, ver := tlsProtocol(v)
-			a.PutStr(AttrTLSProtocolName, name)
-			a.PutStr(AttrTLSProtocolVersion, ver)
+			a.PutStr(attr.TLSProtocolName, name)
+			a.PutStr(attr.TLSProtocolVersion, ver)
 		}
-		putAt(AttrTLSCipher, tls, "cipherSuite")
-		host = putAt(AttrServerAddress, tls, "clientProvidedHostHeader")
+		putAt(attr.TLSCipher, tls, "cipherSuite")
+		host = putAt(attr.ServerAddress, tls, "clientProvidedHostHeader")
 	}
-	put(AttrVPCEndpointID, fVPCEndpointID)
-	put(AttrVPCEndpointAccount, fVPCEndpointAccountID)
+	put(attr.VPCEndpointID, fVPCEndpointID)
+	put(attr.VPCEndpointAccount, fVPCEndpointAccountID)
 	if ad := r.top[fAddendum]; ad >= 0 {
-		putAt(AttrAddendumReason, ad, "reason")
+		putAt(attr.AddendumReason, ad, "reason")
 	}
 	if in := r.top[fInsightDetails]; in >= 0 && d.kind(in) == kindObject {
-		putAt(AttrInsightState, in, "state")
-		putAt(AttrInsightType, in, "insightType")
-		putAt(AttrInsightEventSource, in, "eventSource")
-		putAt(AttrInsightEventName, in, "eventName")
-		putAt(AttrInsightErrorCode, in, "errorCode")
+		putAt(attr.InsightState, in, "state")
+		putAt(attr.InsightType, in, "insightType")
+		putAt(attr.InsightEventSource, in, "eventSource")
+		putAt(attr.InsightEventName, in, "eventName")
+		putAt(attr.InsightErrorCode, in, "errorCode")
 	}
 	b.res = b.res[:0]
 	if rs := r.top[fResources]; rs >= 0 && d.kind(rs) == kindArray {
-		sl := a.PutEmptySlice(AttrResources)
+		sl := a.PutEmptySlice(attr.Resources)
 		end := d.nodes[rs].next
 		for e := rs + 1; e < end; e = d.nodes[e].next {
 			if d.kind(e) != kindObject {
@@ -316,23 +244,23 @@ func (b *Batch) personalize(r *Record, a pcommon.Map, name, host string) {
 	}
 	res := personalize.Resolve(name, host, lookup(req), lookup(resp), b.res)
 	if res.API != "" {
-		a.PutStr(AttrPersonalizeAPI, string(res.API))
+		a.PutStr(attr.PersonalizeAPI, string(res.API))
 	}
 	if res.ResourceARN != "" {
-		a.PutStr(AttrPersonalizeResourceARN, res.ResourceARN)
-		a.PutStr(AttrCloudResource, res.ResourceARN)
+		a.PutStr(attr.PersonalizeResourceARN, res.ResourceARN)
+		a.PutStr(attr.CloudResource, res.ResourceARN)
 	}
 	if res.ResourceType != "" {
-		a.PutStr(AttrPersonalizeResourceType, res.ResourceType)
+		a.PutStr(attr.PersonalizeResourceType, res.ResourceType)
 	}
 	if res.DatasetGroupARN != "" {
-		a.PutStr(AttrPersonalizeDatasetGroup, res.DatasetGroupARN)
+		a.PutStr(attr.PersonalizeDatasetGroup, res.DatasetGroupARN)
 		if res.DatasetGroupDerived {
-			a.PutBool(AttrPersonalizeDSGDerived, true)
+			a.PutBool(attr.PersonalizeDSGDerived, true)
 		}
 	}
 	if res.TrackingID != "" {
-		a.PutStr(AttrPersonalizeTrackingID, res.TrackingID)
+		a.PutStr(attr.PersonalizeTrackingID, res.TrackingID)
 	}
 }
 
@@ -368,19 +296,19 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
 		v := k + 1
 		switch d.text(k) {
 		case "type":
-			putStr(AttrIdentityType, v)
+			putStr(attr.IdentityType, v)
 		case "principalId":
-			principal = putStr(AttrIdentityPrincipalID, v)
+			principal = putStr(attr.IdentityPrincipalID, v)
 		case "arn":
-			putStr(AttrIdentityARN, v)
+			putStr(attr.IdentityARN, v)
 		case "accountId":
-			putStr(AttrIdentityAccountID, v)
+			putStr(attr.IdentityAccountID, v)
 		case "accessKeyId":
-			putStr(AttrIdentityAccessKeyID, v)
+			putStr(attr.IdentityAccessKeyID, v)
 		case "invokedBy":
-			putStr(AttrIdentityInvokedBy, v)
+			putStr(attr.IdentityInvokedBy, v)
 		case "credentialId":
-			putStr(AttrIdentityCredential, v)
+			putStr(attr.IdentityCredential, v)
 		case "userName":
 			if d.kind(v) == kindString {
 				user = d.text(v)
@@ -402,22 +330,22 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
 		k = d.nodes[v].next
 	}
 	if onBehalfUser != "" {
-		a.PutStr(AttrOnBehalfOfUserID, onBehalfUser)
+		a.PutStr(attr.OnBehalfOfUserID, onBehalfUser)
 	}
 	if storeARN != "" {
-		a.PutStr(AttrIdentityStoreARN, storeARN)
+		a.PutStr(attr.IdentityStoreARN, storeARN)
 	}
 	if principal == "" {
 		principal = onBehalfUser
 	}
 	if principal != "" {
-		a.PutStr(AttrUserID, principal)
+		a.PutStr(attr.UserID, principal)
 	}
 	if user == "" {
 		user = issuerUser
 	}
 	if user != "" {
-		a.PutStr(AttrUserName, user)
+		a.PutStr(attr.UserName, user)
 	}
 }
 
@@ -431,13 +359,13 @@ func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(stri
 		switch d.text(k) {
 		case "attributes":
 			if mfa, ok := d.boolAt(d.lookup(v, "mfaAuthenticated")); ok {
-				a.PutBool(AttrSessionMFA, mfa)
+				a.PutBool(attr.SessionMFA, mfa)
 			}
 			if s, ok := d.strAt(v, "creationDate"); ok && s != "" {
-				a.PutStr(AttrSessionCreated, s)
+				a.PutStr(attr.SessionCreated, s)
 			}
 		case "sourceIdentity":
-			putStr(AttrSessionSourceID, v)
+			putStr(attr.SessionSourceID, v)
 		case "sessionIssuer":
 			if d.kind(v) != kindObject {
 				break
@@ -447,15 +375,15 @@ func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(stri
 				iv := ik + 1
 				switch d.text(ik) {
 				case "type":
-					putStr(AttrIssuerType, iv)
+					putStr(attr.IssuerType, iv)
 				case "arn":
-					putStr(AttrIssuerARN, iv)
+					putStr(attr.IssuerARN, iv)
 				case "principalId":
-					putStr(AttrIssuerPrincipalID, iv)
+					putStr(attr.IssuerPrincipalID, iv)
 				case "accountId":
-					putStr(AttrIssuerAccountID, iv)
+					putStr(attr.IssuerAccountID, iv)
 				case "userName":
-					issuerUser = putStr(AttrIssuerUserName, iv)
+					issuerUser = putStr(attr.IssuerUserName, iv)
 				}
 				ik = d.nodes[iv].next
 			}

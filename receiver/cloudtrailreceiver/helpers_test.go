@@ -31,7 +31,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 )
 
@@ -190,7 +190,7 @@ func (r *recorder) allLogs() []plog.Logs {
 func eventIDs(ld plog.Logs) []string {
 	var ids []string
 	forEachRecord(ld, func(_ plog.ResourceLogs, _ plog.ScopeLogs, lr plog.LogRecord) {
-		v, _ := lr.Attributes().Get(cloudtrail.AttrEventID)
+		v, _ := lr.Attributes().Get(attr.EventID)
 		ids = append(ids, v.Str())
 	})
 	return ids

@@ -22,7 +22,7 @@ func TestListFailuresLogBounded(t *testing.T) {
 	t0 := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 	gone := errors.New("lstat /trail: no such file or directory")
 
-	l.ok(logger, t0) // never failed: nothing to say
+	l.ok(logger, t0)    // never failed: nothing to say
 	for i := range 30 { // 30 polls 10 s apart: 5 minutes
 		l.failed(logger, t0.Add(time.Duration(i)*10*time.Second), gone)
 	}

@@ -20,7 +20,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/attribute"
 
-	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 )
 
@@ -53,15 +53,15 @@ func TestDeliversPersonalizeRecords(t *testing.T) {
 		forEachRecord(ld, func(rl plog.ResourceLogs, sl plog.ScopeLogs, lr plog.LogRecord) {
 			assert.Equal(t, metadata.ScopeName, sl.Scope().Name())
 			assert.Equal(t, "1.2.3-test", sl.Scope().Version())
-			acct, _ := rl.Resource().Attributes().Get(cloudtrail.AttrCloudAccountID)
+			acct, _ := rl.Resource().Attributes().Get(attr.CloudAccountID)
 			assert.Equal(t, "111122223333", acct.Str())
-			region, _ := rl.Resource().Attributes().Get(cloudtrail.AttrCloudRegion)
+			region, _ := rl.Resource().Attributes().Get(attr.CloudRegion)
 			assert.Equal(t, "us-east-1", region.Str())
 
 			attrs := lr.Attributes()
-			src, _ := attrs.Get(cloudtrail.AttrEventSource)
+			src, _ := attrs.Get(attr.EventSource)
 			assert.Equal(t, personalizeSrc, src.Str())
-			id, _ := attrs.Get(cloudtrail.AttrEventID)
+			id, _ := attrs.Get(attr.EventID)
 			path, ok := attrs.Get(attrLogFilePath)
 			require.True(t, ok, "log.file.path set")
 			name, ok := attrs.Get(attrLogFileName)

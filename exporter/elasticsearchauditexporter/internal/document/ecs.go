@@ -7,7 +7,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	ct "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/personalize"
 )
 
@@ -18,23 +18,23 @@ import (
 // aws.cloudtrail.* name the Elastic integration uses.
 var ecsRenames = func() map[string]string {
 	m := map[string]string{
-		ct.AttrEventID:            "event.id",
-		ct.AttrEventName:          "event.action",
-		ct.AttrEventSource:        "event.provider",
-		ct.AttrRequestID:          "aws.cloudtrail.request_id",
-		ct.AttrErrorCode:          "error.code",
-		ct.AttrErrorMessage:       "error.message",
-		ct.AttrSessionConsole:     "aws.cloudtrail.session_credential_from_console",
-		ct.AttrTLSProtocolName:    "tls.version_protocol",
-		ct.AttrTLSProtocolVersion: "tls.version",
-		ct.AttrVPCEndpointID:      "aws.cloudtrail.vpc_endpoint_id",
-		ct.AttrVPCEndpointAccount: "aws.cloudtrail.vpc_endpoint_account_id",
+		attr.EventID:            "event.id",
+		attr.EventName:          "event.action",
+		attr.EventSource:        "event.provider",
+		attr.RequestID:          "aws.cloudtrail.request_id",
+		attr.ErrorCode:          "error.code",
+		attr.ErrorMessage:       "error.message",
+		attr.SessionConsole:     "aws.cloudtrail.session_credential_from_console",
+		attr.TLSProtocolName:    "tls.version_protocol",
+		attr.TLSProtocolVersion: "tls.version",
+		attr.VPCEndpointID:      "aws.cloudtrail.vpc_endpoint_id",
+		attr.VPCEndpointAccount: "aws.cloudtrail.vpc_endpoint_account_id",
 	}
 	for _, k := range []string{
-		ct.AttrIdentityType, ct.AttrIdentityARN, ct.AttrIdentityPrincipalID, ct.AttrIdentityAccountID,
-		ct.AttrIdentityAccessKeyID, ct.AttrIdentityInvokedBy, ct.AttrIdentityCredential, ct.AttrIdentityStoreARN,
-		ct.AttrOnBehalfOfUserID, ct.AttrSessionMFA, ct.AttrSessionCreated, ct.AttrSessionSourceID,
-		ct.AttrIssuerType, ct.AttrIssuerARN, ct.AttrIssuerPrincipalID, ct.AttrIssuerAccountID, ct.AttrIssuerUserName,
+		attr.IdentityType, attr.IdentityARN, attr.IdentityPrincipalID, attr.IdentityAccountID,
+		attr.IdentityAccessKeyID, attr.IdentityInvokedBy, attr.IdentityCredential, attr.IdentityStoreARN,
+		attr.OnBehalfOfUserID, attr.SessionMFA, attr.SessionCreated, attr.SessionSourceID,
+		attr.IssuerType, attr.IssuerARN, attr.IssuerPrincipalID, attr.IssuerAccountID, attr.IssuerUserName,
 	} {
 		m[k] = identityField(k)
 	}
@@ -62,21 +62,21 @@ func (e *Encoder) cloudTrail(res pcommon.Resource, lr plog.LogRecord) {
 	t.putStr("event.kind", "event")
 	for k, v := range lr.Attributes().All() {
 		switch k {
-		case ct.AttrEventName:
+		case attr.EventName:
 			action = v.Str()
-		case ct.AttrErrorCode:
+		case attr.ErrorCode:
 			errCode = v.Str()
-		case ct.AttrUserName:
+		case attr.UserName:
 			userName = v.Str()
-		case ct.AttrIssuerUserName:
+		case attr.IssuerUserName:
 			issuerUser = v.Str()
-		case ct.AttrReadOnly:
+		case attr.ReadOnly:
 			if v.Type() == pcommon.ValueTypeBool {
 				readOnly, readOnlyKnown = v.Bool(), true
 			}
-		case ct.AttrPersonalizeAPI:
+		case attr.PersonalizeAPI:
 			dataPlane = v.Str() == string(personalize.APIEvents)
-		case ct.AttrSourceAddress:
+		case attr.SourceAddress:
 			ip, domain := classifySource(v.Str())
 			if ip != "" {
 				t.putStr("source.ip", ip)
@@ -84,7 +84,7 @@ func (e *Encoder) cloudTrail(res pcommon.Resource, lr plog.LogRecord) {
 				t.putStrs("related.ip", e.ips[:1])
 			}
 			t.putStr("source.domain", domain)
-		case ct.AttrServerAddress:
+		case attr.ServerAddress:
 			t.putStr("tls.client.server_name", v.Str())
 		}
 		if n := t.attrNode(t.ctAttrs, k, ecsName); n >= 0 {

@@ -13,7 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	ct "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 )
 
 // Mode selects the document layout.
@@ -116,10 +116,10 @@ func timestamp(lr plog.LogRecord) time.Time {
 // isCloudTrail says whether a record came from the cloudtrail receiver (or
 // anything that sets the same attributes) and gets the CloudTrail mapping.
 func isCloudTrail(attrs pcommon.Map) bool {
-	if _, ok := attrs.Get(ct.AttrEventID); ok {
+	if _, ok := attrs.Get(attr.EventID); ok {
 		return true
 	}
-	_, ok := attrs.Get(ct.AttrEventSource)
+	_, ok := attrs.Get(attr.EventSource)
 	return ok
 }
 
@@ -134,7 +134,7 @@ const MaxIDLength = 512
 // same _id. The observed timestamp is left out on purpose: it changes on
 // every read.
 func (e *Encoder) ID(res pcommon.Resource, scope pcommon.InstrumentationScope, lr plog.LogRecord) string {
-	if v, ok := lr.Attributes().Get(ct.AttrEventID); ok && v.Type() == pcommon.ValueTypeStr {
+	if v, ok := lr.Attributes().Get(attr.EventID); ok && v.Type() == pcommon.ValueTypeStr {
 		if s := v.Str(); s != "" && len(s) <= MaxIDLength {
 			return s
 		}
