@@ -16,19 +16,20 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/checkpoint"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 )
 
 // storedCheckpoints reads every checkpoint through a fresh client of the
 // storage extension (the receiver's client must be closed).
-func storedCheckpoint(t *testing.T, host component.Host, id component.ID, path string) *checkpoint {
+func storedCheckpoint(t *testing.T, host component.Host, id component.ID, path string) *checkpoint.Checkpoint {
 	t.Helper()
 	client, err := host.GetExtensions()[id].(storage.Extension).GetClient(context.Background(), component.KindReceiver, component.NewID(metadata.Type), "")
 	require.NoError(t, err)
 	defer func() { require.NoError(t, client.Close(context.Background())) }()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	cp, err := (&checkpoints{client: client}).get(context.Background(), fingerprint(data[:min(len(data), fingerprintSize)]))
+	cp, err := checkpoint.NewStore(client).Get(context.Background(), fingerprint(data[:min(len(data), fingerprintSize)]))
 	require.NoError(t, err)
 	return cp
 }
@@ -333,18 +334,18 @@ func TestMutatingConsumerGetsIntactRetry(t *testing.T) {
 func TestMemoryStorageWithoutExtension(t *testing.T) {
 	// Without a storage extension checkpoints still hold within the process.
 	client := newMemoryClient()
-	cps := &checkpoints{client: client}
+	cps := checkpoint.NewStore(client)
 	ctx := context.Background()
-	cp, err := cps.get(ctx, "k")
+	cp, err := cps.Get(ctx, "k")
 	require.NoError(t, err)
 	assert.Nil(t, cp)
-	want := &checkpoint{Records: 7, Done: true, Size: 10, ModTime: oldTime.UTC().Truncate(time.Second), Path: "/x"}
-	require.NoError(t, cps.set(ctx, "k", want))
-	cp, err = cps.get(ctx, "k")
+	want := &checkpoint.Checkpoint{Records: 7, Done: true, Size: 10, ModTime: oldTime.UTC().Truncate(time.Second), Path: "/x"}
+	require.NoError(t, cps.Set(ctx, "k", want))
+	cp, err = cps.Get(ctx, "k")
 	require.NoError(t, err)
 	assert.Equal(t, want, cp)
 	require.NoError(t, client.Batch(ctx, storage.DeleteOperation(checkpointKeyPrefix+"k")))
-	cp, err = cps.get(ctx, "k")
+	cp, err = cps.Get(ctx, "k")
 	require.NoError(t, err)
 	assert.Nil(t, cp)
 }

@@ -120,7 +120,7 @@ func TestLoadConfigS3(t *testing.T) {
 		MaxConcurrentObjects: 8,
 	}
 	assert.Equal(t, want, cfg)
-	st, err := cfg.S3.startTime()
+	st, err := cfg.S3.StartAt()
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), st)
 
@@ -320,7 +320,7 @@ func TestLoadConfigStartTimeForms(t *testing.T) {
 			cfg := loadConfig(t, name)
 			require.NoError(t, confmap.Validate(cfg))
 			assert.Equal(t, "trail-bucket", cfg.S3.Bucket, "the other options of s3 are decoded too")
-			st, err := cfg.S3.startTime()
+			st, err := cfg.S3.StartAt()
 			require.NoError(t, err)
 			assert.True(t, want.Equal(st), "start_time %v, want %v", st, want)
 		})

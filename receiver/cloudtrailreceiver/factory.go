@@ -2,7 +2,6 @@ package cloudtrailreceiver // import "github.com/personalize-audit/otelcol-perso
 
 import (
 	"context"
-	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
@@ -11,6 +10,9 @@ import (
 
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/directory"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/s3bucket"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/sqsqueue"
 )
 
 // NewFactory returns the factory of the cloudtrail receiver.
@@ -29,20 +31,13 @@ func createDefaultConfig() component.Config {
 	retry.MaxElapsedTime = 0
 	return &Config{
 		Directory: DirectoryConfig{
-			PollInterval: defaultPollInterval,
+			PollInterval: directory.DefaultPollInterval,
 		},
 		S3: S3Config{
-			PollInterval:         defaultS3PollInterval,
-			MaxConcurrentObjects: defaultS3MaxConcurrentObjects,
+			PollInterval:         s3bucket.DefaultPollInterval,
+			MaxConcurrentObjects: s3bucket.DefaultMaxConcurrentObjects,
 		},
-		SQS: SQSConfig{
-			WaitTime:          20 * time.Second,
-			VisibilityTimeout: 5 * time.Minute,
-			MaxMessages:       10,
-			Workers:           4,
-			MaxReceiveCount:   5,
-			OnMaxReceive:      onMaxReceiveDelete,
-		},
+		SQS:                 sqsqueue.DefaultConfig(),
 		CheckpointRetention: defaultCheckpointRetention,
 		EventSources:        []string{cloudtrail.PersonalizeSource},
 		Body:                cloudtrail.BodyMap.String(),

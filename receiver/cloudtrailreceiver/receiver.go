@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -15,17 +14,29 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/awsclient"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/checkpoint"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/dedup"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/delivery"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/ingest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
-	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/runner"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/directory"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/s3bucket"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/sqsqueue"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
 )
 
-// cloudtrailReceiver turns CloudTrail log files into log records.
+// cloudtrailReceiver turns CloudTrail log files into log records: it wires
+// the configured source, the ingest core and the checkpoint storage
+// together and runs them in the background.
 type cloudtrailReceiver struct {
 	set     receiver.Settings
 	cfg     *Config
 	next    consumer.Logs
 	obsrecv *receiverhelper.ObsReport
-	tel     *telemetry
+	tel     *telemetry.Telemetry
 	body    cloudtrail.BodyMode
 
 	client storage.Client
@@ -48,21 +59,22 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*cloud
 	if err != nil {
 		return nil, err
 	}
-	tel, err := newTelemetry(set.TelemetrySettings)
+	tel, err := telemetry.New(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
 	}
 	return &cloudtrailReceiver{set: set, cfg: cfg, next: next, obsrecv: obsrecv, tel: tel, body: body}, nil
 }
 
-// Start gets the checkpoint storage and starts polling in the background.
+// Start gets the checkpoint storage, builds the source and starts reading
+// in the background.
 func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) error {
 	logger := r.set.Logger
-	client, err := getStorageClient(ctx, host, r.cfg.Storage, r.set.ID)
+	client, err := checkpoint.StorageClient(ctx, host, r.cfg.Storage, r.set.ID)
 	if err != nil {
 		return err
 	}
-	src, workers, err := r.newSource(ctx, client)
+	src, err := r.newSource(ctx, client)
 	if err != nil {
 		_ = client.Close(ctx)
 		return err
@@ -71,129 +83,80 @@ func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) err
 		logger.Warn("No storage extension configured: checkpoints are kept in memory only, so every CloudTrail file is read again after a restart. Set `storage` to a storage extension such as file_storage.")
 	}
 	r.client = client
-	p := &processor{
-		logger:  logger,
-		next:    r.next,
-		obsrecv: r.obsrecv,
-		tel:     r.tel,
-		cps:     &checkpoints{client: client},
-		dedup:   newDedup(r.cfg.Dedup),
-		sel:     r.cfg.selector(),
-		decOpts: cloudtrail.DecoderOptions{MaxRecordSize: r.cfg.MaxRecordSize},
-		mapOpts: cloudtrail.MapOptions{
-			Body:         r.body,
-			ScopeName:    metadata.ScopeName,
-			ScopeVersion: r.set.BuildInfo.Version,
-		},
-		batchSize:   r.cfg.BatchSize,
-		retry:       r.cfg.RetryOnFailure,
-		copyOnRetry: r.next.Capabilities().MutatesData,
-		now:         time.Now,
-		reported:    newReportMarks(),
-		workers:     workers,
-		progress:    newProgress(logger, &r.tel.tally, time.Now, r.location(), r.watching(src), r.cfg.EventSources),
-		status:      newSourceStatus(host),
-	}
+	var retention *checkpoint.Retention
 	if r.cfg.CheckpointRetention > 0 {
-		p.retention = newCheckpointRetention(client, r.cfg.CheckpointRetention, time.Now, logger, r.tel)
+		retention = checkpoint.NewRetention(client, r.cfg.CheckpointRetention, time.Now, logger, r.tel)
 	}
+	run := runner.New(runner.Settings{
+		Logger:       logger,
+		Host:         host,
+		Source:       src,
+		Retention:    retention,
+		Tally:        &r.tel.Tally,
+		EventSources: r.cfg.EventSources,
+		NewIngester: func(sourceProblem func(error)) *ingest.Ingester {
+			return ingest.New(ingest.Settings{
+				Logger:      logger,
+				Telemetry:   r.tel,
+				Checkpoints: checkpoint.NewStore(client),
+				Retention:   retention,
+				Dedup:       dedup.New(r.cfg.Dedup.Enabled, r.cfg.Dedup.CacheSize),
+				Selector:    r.cfg.selector(),
+				Decoder:     cloudtrail.DecoderOptions{MaxRecordSize: r.cfg.MaxRecordSize},
+				Mapping: cloudtrail.MapOptions{
+					Body:         r.body,
+					ScopeName:    metadata.ScopeName,
+					ScopeVersion: r.set.BuildInfo.Version,
+				},
+				BatchSize:     r.cfg.BatchSize,
+				Delivery:      delivery.New(r.next, r.obsrecv, r.cfg.RetryOnFailure, logger, r.tel),
+				SourceProblem: sourceProblem,
+			})
+		},
+	})
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.done = make(chan struct{})
-	logger.Info("Reading CloudTrail files", zap.Stringer("source", src), zap.String("location", r.location()),
-		zap.Duration("poll_interval", src.interval()), zap.Strings("event_sources", r.cfg.EventSources))
-	go r.run(runCtx, p, src)
+	d := src.Describe()
+	fields := []zap.Field{zap.String("source", d.Kind), zap.String("location", d.Location)}
+	if d.Interval > 0 {
+		fields = append(fields, zap.Duration("poll_interval", d.Interval))
+	}
+	logger.Info("Reading CloudTrail files", append(fields, zap.Strings("event_sources", r.cfg.EventSources))...)
+	go func() {
+		defer close(r.done)
+		run.Run(runCtx)
+	}()
 	return nil
 }
 
-// sourceWithName is a source that names its kind in logs.
-type sourceWithName interface {
-	source
-	String() string
-}
-
-// newSource builds the configured source and the number of files it lets
-// the processor read at once.
-func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client) (sourceWithName, int, error) {
-	if r.cfg.SQS.QueueURL != "" {
+// newSource builds the configured source.
+func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client) (source.Source, error) {
+	logger := r.set.Logger
+	switch {
+	case r.cfg.SQS.QueueURL != "":
 		c := r.cfg.SQS
-		endpoint := sqsEndpoint(c)
-		awsCfg, err := loadAWSConfig(ctx, sqsRegion(c), c.RoleARN, endpoint != "" || c.S3Endpoint != "", r.set.Logger)
+		endpoint := c.RequestEndpoint()
+		awsCfg, err := awsclient.LoadConfig(ctx, c.QueueRegion(), c.RoleARN, endpoint != "" || c.S3Endpoint != "", logger)
 		if err != nil {
-			return nil, 0, fmt.Errorf("sqs: %w", err)
+			return nil, fmt.Errorf("sqs: %w", err)
 		}
-		src := newSQSSource(c, newSQSClient(awsCfg, endpoint), newS3Client(awsCfg, c.S3Endpoint, c.ForcePathStyle), r.set.Logger)
-		return src, c.Workers, nil
-	}
-	if r.cfg.S3.Bucket != "" {
+		return sqsqueue.New(c, awsclient.NewSQSClient(awsCfg, endpoint), awsclient.NewS3Client(awsCfg, c.S3Endpoint, c.ForcePathStyle), logger), nil
+	case r.cfg.S3.Bucket != "":
 		c := r.cfg.S3
-		awsCfg, err := loadAWSConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "", r.set.Logger)
+		awsCfg, err := awsclient.LoadConfig(ctx, c.Region, c.RoleARN, c.Endpoint != "", logger)
 		if err != nil {
-			return nil, 0, fmt.Errorf("s3: %w", err)
+			return nil, fmt.Errorf("s3: %w", err)
 		}
-		src, err := newS3Source(c, newS3Client(awsCfg, c.Endpoint, c.ForcePathStyle), store, r.set.Logger)
-		if err != nil {
-			return nil, 0, err
-		}
-		return src, r.cfg.S3.MaxConcurrentObjects, nil
-	}
-	src, err := newDirectorySource(r.cfg.Directory, r.set.Logger)
-	if err != nil {
-		return nil, 0, err
-	}
-	return src, 1, nil
-}
-
-// location says where the source reads, for the start-up log.
-func (r *cloudtrailReceiver) location() string {
-	if r.cfg.SQS.QueueURL != "" {
-		return r.cfg.SQS.QueueURL
-	}
-	if r.cfg.S3.Bucket != "" {
-		return "s3://" + r.cfg.S3.Bucket + "/" + s3keys.LogsPrefix(r.cfg.S3.Prefix)
-	}
-	return r.cfg.Directory.Path
-}
-
-// watching says how the receiver goes on once caught up, for the
-// caught-up log.
-func (r *cloudtrailReceiver) watching(src source) string {
-	if r.cfg.SQS.QueueURL != "" {
-		return "waiting for new notifications on the queue"
-	}
-	return "watching for new files every " + shortDuration(src.interval())
-}
-
-// shortDuration writes d without zero trailing units: 1m, not 1m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// run polls the source: once at once, then every poll interval.
-func (r *cloudtrailReceiver) run(ctx context.Context, p *processor, src source) {
-	defer close(r.done)
-	ticker := time.NewTicker(src.interval())
-	defer ticker.Stop()
-	for {
-		p.pollOnce(ctx, src)
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
+		return s3bucket.New(c, awsclient.NewS3Client(awsCfg, c.Endpoint, c.ForcePathStyle), store, logger)
+	default:
+		return directory.New(r.cfg.Directory, logger)
 	}
 }
 
-// Shutdown stops polling, waits for the file being processed to stop (a
-// batch being retried is abandoned; its checkpoint is left where it is) and
-// closes the storage client.
+// Shutdown stops reading, waits for the object being read to stop (a batch
+// being retried is abandoned; its checkpoint is left where it is) and closes
+// the storage client.
 func (r *cloudtrailReceiver) Shutdown(ctx context.Context) error {
 	if r.cancel == nil {
 		return nil

@@ -3,7 +3,6 @@ package cloudtrailreceiver
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,7 +20,6 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
-	"go.uber.org/zap"
 
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
 )
@@ -429,71 +427,6 @@ func TestS3SourceResumesHalfReadObject(t *testing.T) {
 	h2.settle()
 	requireExactlyOnce(t, want, append(first, rec2.accepted()...))
 	require.LessOrEqual(t, fs3.totalGets(), 6+3, "only the objects in flight at shutdown are fetched twice")
-}
-
-// TestS3ListingCheckpointAdvancesOverContiguousKeys: objects finish out of
-// order (several in flight); the stored StartAfter position only passes keys
-// when every key before them is done, and a new source resumes from it.
-func TestS3ListingCheckpointAdvancesOverContiguousKeys(t *testing.T) {
-	fs3 := newFakeS3(t)
-	var keys []string
-	for i := range 4 {
-		k := ctKey("", "", acctA, "us-east-1", day1.Add(time.Duration(i)*time.Minute), fmt.Sprintf("order%011d", i))
-		fs3.putLog(k, 3)
-		keys = append(keys, k)
-	}
-	// Not a log file of the layout: done at listing, without being offered.
-	stray := s3keys.RegionPrefix("", "", acctA, s3keys.FolderLogs, "us-east-1") + "2024/05/01/README.txt"
-	fs3.put(stray, []byte("hello"))
-
-	store := newMemoryClient()
-	cfg := s3TestConfig(fs3.url).S3
-	newSource := func() *s3Source {
-		src, err := newS3Source(cfg, fs3.client, store, zap.NewNop())
-		require.NoError(t, err)
-		return src
-	}
-	stored := func() string {
-		b, err := store.Get(context.Background(), s3ListCheckpointPrefix+testBucket+"/"+s3keys.RegionPrefix("", "", acctA, s3keys.FolderLogs, "us-east-1"))
-		require.NoError(t, err)
-		if b == nil {
-			return ""
-		}
-		var cp s3ListCheckpoint
-		require.NoError(t, json.Unmarshal(b, &cp))
-		return cp.StartAfter
-	}
-	paths := func(files []*file) []string {
-		var out []string
-		for _, f := range files {
-			out = append(out, strings.TrimPrefix(f.path, "s3://"+testBucket+"/"))
-		}
-		return out
-	}
-
-	src := newSource()
-	files, err := src.poll(context.Background())
-	require.NoError(t, err)
-	require.Equal(t, keys, paths(files), "log files in key order; the stray object is not offered")
-
-	src.settle(files[1], true)
-	src.settle(files[2], true)
-	require.Empty(t, stored(), "key 0 is not done: nothing is passed")
-	src.settle(files[0], false) // to be read again
-	require.Empty(t, stored())
-
-	files, err = src.poll(context.Background())
-	require.NoError(t, err)
-	require.Equal(t, []string{keys[0], keys[3]}, paths(files), "only the keys not done are offered again")
-	src.settle(files[0], true)
-	require.Equal(t, keys[2], stored(), "keys 0 to 2 are done")
-	folder := src.folders[s3keys.RegionPrefix("", "", acctA, s3keys.FolderLogs, "us-east-1")]
-	require.Len(t, folder.pending, 2, "key 3, and the stray object after it, are not passed yet")
-
-	// A new source (a restart) lists after the stored position.
-	files, err = newSource().poll(context.Background())
-	require.NoError(t, err)
-	require.Equal(t, []string{keys[3]}, paths(files))
 }
 
 // TestS3SourceResumesAfterACutBody: a connection dropped in the middle of an

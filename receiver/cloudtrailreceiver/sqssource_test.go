@@ -4,14 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/sqsqueue"
 	"github.com/personalize-audit/otelcol-personalize/tests/sqsdouble"
 )
 
@@ -249,7 +253,7 @@ func TestSQSRedeliveryAfterStop(t *testing.T) {
 // reported with bucket, key and receive count each time it comes back, then
 // deleted at max_receive_count, or left for the queue's redrive policy.
 func TestSQSMaxReceiveCount(t *testing.T) {
-	for _, onMax := range []string{onMaxReceiveDelete, onMaxReceiveLeave} {
+	for _, onMax := range []string{sqsqueue.OnMaxReceiveDelete, sqsqueue.OnMaxReceiveLeave} {
 		t.Run(onMax, func(t *testing.T) {
 			env := newSQSEnv(t)
 			good := ctKey("", "", acctA, "us-east-1", day1, "good000000000001")
@@ -268,7 +272,7 @@ func TestSQSMaxReceiveCount(t *testing.T) {
 			rec := newRecorder()
 			h := start(t, cfg, rec, nil)
 			msgs := func() []sqsdouble.Message { return env.sqs.Messages(sqsQueue) }
-			if onMax == onMaxReceiveDelete {
+			if onMax == sqsqueue.OnMaxReceiveDelete {
 				env.waitDeleted(t)
 			} else {
 				require.Eventually(t, func() bool {
@@ -331,4 +335,51 @@ func TestSQSEndpointDown(t *testing.T) {
 	h.settle()
 	requireExactlyOnce(t, want, rec.accepted())
 	require.Greater(t, env.sqs.Calls("ReceiveMessage"), 2)
+}
+
+// TestSQSEndpointFromQueueURL: with sqs.endpoint and region unset, requests
+// go to the queue URL's host (here the SQS double addressed as localhost,
+// which is not the SDK's default endpoint), not to AWS's public endpoint.
+func TestSQSEndpointFromQueueURL(t *testing.T) {
+	env := newSQSEnv(t)
+	key := ctKey("", "", acctA, "us-east-1", day1, "endpoint00000001")
+	want := env.s3.putLog(key, 3)
+	env.sqs.Send(sqsQueue, s3EventBody(t, key))
+
+	cfg := env.config()
+	cfg.SQS.Endpoint, cfg.SQS.Region = "", ""
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	cfg.SQS.QueueURL = strings.Replace(env.url, "127.0.0.1", "localhost", 1)
+	require.NotEqual(t, env.url, cfg.SQS.QueueURL)
+	require.NoError(t, cfg.Validate())
+
+	rec := newRecorder()
+	start(t, cfg, rec, nil)
+	require.Eventually(t, func() bool { return len(rec.accepted()) >= len(want) }, waitTimeout, 5*time.Millisecond)
+	env.waitDeleted(t)
+	requireExactlyOnce(t, want, rec.accepted())
+	assert.Positive(t, env.sqs.Calls("ReceiveMessage"))
+	assert.Positive(t, env.sqs.Calls("DeleteMessage"))
+}
+
+func readNotification(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "notifications", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// snsWrap wraps a message in the SNS envelope an SQS subscription without
+// raw delivery receives.
+func snsWrap(t *testing.T, message string) string {
+	t.Helper()
+	b, err := json.Marshal(map[string]string{
+		"Type": "Notification", "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
+		"TopicArn": "arn:aws:sns:us-east-2:123456789012:trail-topic", "Subject": "Amazon S3 Notification",
+		"Message": message, "Timestamp": "2024-05-01T10:05:00.000Z", "SignatureVersion": "1",
+		"Signature": "EXAMPLE", "SigningCertURL": "EXAMPLE", "UnsubscribeURL": "EXAMPLE",
+	})
+	require.NoError(t, err)
+	return string(b)
 }
