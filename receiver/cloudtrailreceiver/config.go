@@ -15,8 +15,8 @@ import (
 )
 
 const (
-	defaultBatchSize              = 1000
-	defaultDedupCapacity          = 100_000
+	defaultBatchSize     = 1000
+	defaultDedupCapacity = 100_000
 	// Well past SQS's longest message retention (14 days), so that no
 	// notification can come back for a file whose checkpoint is gone.
 	defaultCheckpointRetention = 30 * 24 * time.Hour
