@@ -378,7 +378,7 @@ func (p *processor) read(ctx context.Context, src source, f *file, key string, s
 		}
 		reported = index + 1
 		p.reported.set(key, reported)
-		reason := recordErrorReason(err)
+		reason := cloudtrail.RecordErrorReason(err)
 		p.logger.Error("Skipping a CloudTrail record that cannot be decoded; the rest of the file is read",
 			zap.String("file", f.path), zap.Int64("record_index", index), zap.String("reason", reason), zap.Error(err))
 		p.tel.recordFailed(ctx, reason)
@@ -556,19 +556,6 @@ func (p *processor) deliver(ctx context.Context, f *file, batch *cloudtrail.Batc
 		case <-t.C:
 		}
 	}
-}
-
-// recordErrorReason is the reason attribute of a skipped record.
-func recordErrorReason(err error) string {
-	switch {
-	case errors.Is(err, cloudtrail.ErrRecordTooLarge):
-		return reasonTooLarge
-	case errors.Is(err, cloudtrail.ErrBadEventTime):
-		return reasonBadEventTime
-	case errors.Is(err, cloudtrail.ErrNotCloudTrail):
-		return reasonNotCloudTrail
-	}
-	return reasonInvalidJSON
 }
 
 // fileErrorReason is the reason attribute of a file that broke.

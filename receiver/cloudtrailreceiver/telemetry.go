@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 )
 
@@ -36,14 +37,13 @@ const (
 	resultSkipped = "skipped" // already processed (seen again after a restart or a rename)
 )
 
-// Values of the reason attribute of otelcol_cloudtrail_records_failed.
+// Values of the reason attribute of otelcol_cloudtrail_records_failed,
+// shared with the cloudtrail_encoding extension's counter.
 const (
-	reasonInvalidJSON  = "invalid_json"
-	reasonTooLarge     = "too_large"
-	reasonBadEventTime = "bad_event_time"
-	// reasonNotCloudTrail: a JSON Lines object that is neither a record nor
-	// an event holding one.
-	reasonNotCloudTrail = "not_cloudtrail"
+	reasonInvalidJSON   = cloudtrail.ReasonInvalidJSON
+	reasonTooLarge      = cloudtrail.ReasonTooLarge
+	reasonBadEventTime  = cloudtrail.ReasonBadEventTime
+	reasonNotCloudTrail = cloudtrail.ReasonNotCloudTrail
 )
 
 // Values of the reason attribute of otelcol_cloudtrail_file_errors.
