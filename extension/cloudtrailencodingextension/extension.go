@@ -80,7 +80,7 @@ func (e *cloudtrailExtension) UnmarshalLogs(buf []byte) (plog.Logs, error) {
 // region and time.
 func (e *cloudtrailExtension) DecodeLogs(ctx context.Context, payload []byte, opts ...encoding.MessageDecodeOption) (plog.Logs, error) {
 	if _, err := encoding.NewDecodeConfig(opts...); err != nil {
-		return plog.Logs{}, err
+		return plog.NewLogs(), err
 	}
 	return e.decodeAll(ctx, payload)
 }
@@ -91,11 +91,11 @@ func (e *cloudtrailExtension) DecodeLogs(ctx context.Context, payload []byte, op
 func (e *cloudtrailExtension) decodeAll(ctx context.Context, buf []byte) (plog.Logs, error) {
 	d, err := e.newLogsDecoder(ctx, bytes.NewReader(buf), encoding.NewDecoderOptions(encoding.WithFlushItems(0), encoding.WithFlushBytes(0)))
 	if err != nil {
-		return plog.Logs{}, err
+		return plog.NewLogs(), err
 	}
 	logs, err := d.read()
 	if err != nil && !errors.Is(err, io.EOF) {
-		return plog.Logs{}, err
+		return plog.NewLogs(), err
 	}
 	return logs, nil
 }

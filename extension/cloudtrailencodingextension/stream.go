@@ -60,13 +60,13 @@ func (e *cloudtrailExtension) newLogsDecoder(ctx context.Context, r io.Reader, o
 // returns the records before the break first, then the error.
 func (d *logsDecoder) DecodeLogs() (plog.Logs, error) {
 	if d.err != nil {
-		return plog.Logs{}, d.err
+		return plog.NewLogs(), d.err
 	}
 	logs, err := d.read()
 	if logs.LogRecordCount() > 0 {
 		return logs, nil // an end reached while filling it is in d.err
 	}
-	return plog.Logs{}, err // never nil: a batch ends early only at the end
+	return plog.NewLogs(), err // never nil: a batch ends early only at the end
 }
 
 // Offset is the index of the next record to read: WithOffset(Offset())
