@@ -1,35 +1,15 @@
 package cloudtrailencodingextension
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
-	"github.com/personalize-audit/otelcol-personalize/extension/cloudtrailencodingextension/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/internal/configtest"
 )
-
-// loadConfig unmarshals the named section of testdata/config.yaml over the
-// default configuration.
-func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	id := component.NewID(metadata.Type)
-	if name != "" {
-		id = component.NewIDWithName(metadata.Type, name)
-	}
-	sub, err := cm.Sub(id.String())
-	require.NoError(t, err)
-	cfg := NewFactory().CreateDefaultConfig()
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg.(*Config)
-}
 
 func TestConfigStruct(t *testing.T) {
 	require.NoError(t, componenttest.CheckConfigStruct(NewFactory().CreateDefaultConfig()))
@@ -52,7 +32,7 @@ func TestLoadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("name="+tt.name, func(t *testing.T) {
-			cfg := loadConfig(t, tt.name)
+			cfg := configtest.Load(t, NewFactory(), tt.name)
 			require.NoError(t, confmap.Validate(cfg))
 			assert.Equal(t, tt.want, cfg)
 		})
@@ -60,7 +40,7 @@ func TestLoadConfig(t *testing.T) {
 }
 
 func TestValidateNamesEveryBadOption(t *testing.T) {
-	err := confmap.Validate(loadConfig(t, "invalid"))
+	err := confmap.Validate(configtest.Load(t, NewFactory(), "invalid"))
 	require.Error(t, err)
 	for _, want := range []string{
 		`event_sources[0]: must not be empty`,

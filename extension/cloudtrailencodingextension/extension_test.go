@@ -23,12 +23,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/personalize-audit/otelcol-personalize/extension/cloudtrailencodingextension/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/internal/metrictest"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 )
@@ -80,21 +80,13 @@ func (h *harness) streams() encoding.LogsDecoderExtension {
 	return d
 }
 
-// failed is the extension's failed-record counter, for one reason or all.
+// failed is the extension's failed-record counter, for one reason or ("")
+// all.
 func (h *harness) failed(reason string) int64 {
-	m, err := h.tel.GetMetric(metricRecordsFailed)
-	if err != nil {
-		return 0
+	if reason == "" {
+		return metrictest.Sum(h.t, h.tel, metricRecordsFailed)
 	}
-	sum, ok := m.Data.(metricdata.Sum[int64])
-	require.Truef(h.t, ok, "%s is a %T, not an int64 sum", metricRecordsFailed, m.Data)
-	var total int64
-	for _, dp := range sum.DataPoints {
-		if v, _ := dp.Attributes.Value("reason"); reason == "" || v == attribute.StringValue(reason) {
-			total += dp.Value
-		}
-	}
-	return total
+	return metrictest.Sum(h.t, h.tel, metricRecordsFailed, attribute.String("reason", reason))
 }
 
 func fixture(t *testing.T, name string) []byte {
