@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v7"
 	"github.com/elastic/go-elasticsearch/v8"
 
 	"go.opentelemetry.io/collector/component"
@@ -28,27 +28,22 @@ func retryStatus(status int) bool {
 	return false
 }
 
-// backoff computes capped exponential waits with "equal jitter": half the
-// wait is fixed, half random, so that retries never fire immediately and
-// many exporters do not retry in lockstep.
-type backoff struct {
-	initial, max time.Duration
-}
-
-// delay is the wait before retry number attempt (from 1).
-func (b backoff) delay(attempt int) time.Duration {
-	d := b.initial
-	for i := 1; i < attempt && d < b.max; i++ {
-		d *= 2
+// newRoundBackoff gives the waits between the bulk rounds of one push:
+// capped exponential with "equal jitter", each wait drawn from [d/2, d] where
+// d is initial doubled each round up to max, so that retries never fire
+// immediately and many exporters do not retry in lockstep. The library
+// (exporterhelper's retry_on_failure runs on it too) draws symmetrically
+// around its interval, so the interval is 3/4 d and the randomization
+// factor 1/3: 3/4 d ± 1/4 d is [d/2, d] (to a nanosecond of rounding).
+func newRoundBackoff(initial, max time.Duration) *backoff.ExponentialBackOff {
+	b := &backoff.ExponentialBackOff{
+		InitialInterval:     initial / 4 * 3,
+		RandomizationFactor: 1.0 / 3,
+		Multiplier:          2,
+		MaxInterval:         max / 4 * 3,
 	}
-	if d > b.max {
-		d = b.max
-	}
-	if d <= 0 {
-		return 0
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
+	b.Reset()
+	return b
 }
 
 // sleep waits d or until ctx is done.

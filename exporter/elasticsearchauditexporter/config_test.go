@@ -14,24 +14,11 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/internal/configtest"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	if err := sub.Unmarshal(cfg); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return configtest.Load(t, NewFactory(), name).(*Config)
 }
 
 func TestLoadFullConfig(t *testing.T) {

@@ -176,7 +176,7 @@ func (e *auditExporter) deliver(ctx context.Context, b *batch) error {
 	for i := range idx {
 		idx[i] = i
 	}
-	bo := backoff{initial: e.cfg.BulkRetry.InitialInterval, max: e.cfg.BulkRetry.MaxInterval}
+	bo := newRoundBackoff(e.cfg.BulkRetry.InitialInterval, e.cfg.BulkRetry.MaxInterval)
 	for round := 0; ; round++ {
 		err := e.ensureReady(ctx)
 		if err == nil {
@@ -211,7 +211,7 @@ func (e *auditExporter) deliver(ctx context.Context, b *batch) error {
 			return err // exhausted: settle decides what happens to stateRetry items
 		}
 		e.metrics.add(ctx, e.metrics.retried, len(again))
-		if serr := sleep(ctx, bo.delay(round+1)); serr != nil {
+		if serr := sleep(ctx, bo.NextBackOff()); serr != nil {
 			return serr
 		}
 		for _, k := range again {

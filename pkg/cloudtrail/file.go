@@ -73,6 +73,9 @@ func (f *FileReader) Stats() FileStats {
 	return s
 }
 
+// Offset is the number of decompressed bytes read so far.
+func (f *FileReader) Offset() int64 { return f.dec.Offset() }
+
 // Skip passes over the next n records without parsing them. It stops early
 // at the end of the file (or a file error, which it returns).
 func (f *FileReader) Skip(n int64) error {

@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configretry"
 
+	"github.com/personalize-audit/otelcol-personalize/internal/ctoptions"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/directory"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/s3bucket"
@@ -125,14 +126,8 @@ func (cfg *Config) Validate() error {
 				minSQSCheckpointRetention, cfg.CheckpointRetention))
 		}
 	}
-	if _, err := cloudtrail.ParseBodyMode(cfg.Body); err != nil {
-		errs = errors.Join(errs, fmt.Errorf("body: must be map, json or none, got %q", cfg.Body))
-	}
 	if cfg.CheckpointRetention < 0 {
 		errs = errors.Join(errs, fmt.Errorf("checkpoint_retention: must not be negative (0 keeps checkpoints for ever), got %v", cfg.CheckpointRetention))
-	}
-	if cfg.MaxRecordSize <= 0 {
-		errs = errors.Join(errs, fmt.Errorf("max_record_size: must be positive, got %d", cfg.MaxRecordSize))
 	}
 	if cfg.BatchSize <= 0 {
 		errs = errors.Join(errs, fmt.Errorf("batch_size: must be positive, got %d", cfg.BatchSize))
@@ -140,20 +135,7 @@ func (cfg *Config) Validate() error {
 	if cfg.Dedup.CacheSize < 0 || (cfg.Dedup.Enabled && cfg.Dedup.CacheSize == 0) {
 		errs = errors.Join(errs, fmt.Errorf("dedup.cache_size: must be positive when dedup is enabled, got %d", cfg.Dedup.CacheSize))
 	}
-	for _, list := range []struct {
-		name   string
-		values []string
-	}{
-		{"event_sources", cfg.EventSources},
-		{"include_event_names", cfg.IncludeEventNames},
-		{"exclude_event_names", cfg.ExcludeEventNames},
-	} {
-		for i, v := range list.values {
-			if v == "" {
-				errs = errors.Join(errs, fmt.Errorf("%s[%d]: must not be empty, got %q", list.name, i, v))
-			}
-		}
-	}
+	errs = errors.Join(errs, ctoptions.Validate(cfg.EventSources, cfg.IncludeEventNames, cfg.ExcludeEventNames, cfg.Body, cfg.MaxRecordSize))
 	return errs
 }
 

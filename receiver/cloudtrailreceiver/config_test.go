@@ -16,24 +16,14 @@ import (
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/personalize-audit/otelcol-personalize/internal/configtest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 )
 
 // loadConfig unmarshals the named section of testdata/config.yaml over the
 // default configuration.
 func loadConfig(t *testing.T, name string) *Config {
-	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	id := component.NewID(metadata.Type)
-	if name != "" {
-		id = component.NewIDWithName(metadata.Type, name)
-	}
-	sub, err := cm.Sub(id.String())
-	require.NoError(t, err)
-	cfg := NewFactory().CreateDefaultConfig()
-	require.NoError(t, sub.Unmarshal(cfg))
-	return cfg.(*Config)
+	return configtest.Load(t, NewFactory(), name).(*Config)
 }
 
 func TestConfigStruct(t *testing.T) {

@@ -26,11 +26,11 @@ import (
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/personalize-audit/otelcol-personalize/internal/metrictest"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 )
@@ -263,26 +263,7 @@ func (h *harness) shutdown() {
 
 // counter sums the points of an int64 counter whose attributes include attrs.
 func (h *harness) counter(name string, attrs ...attribute.KeyValue) int64 {
-	m, err := h.tel.GetMetric(name)
-	if err != nil {
-		return 0
-	}
-	sum, ok := m.Data.(metricdata.Sum[int64])
-	require.Truef(h.t, ok, "%s is a %T, not an int64 sum", name, m.Data)
-	var total int64
-	for _, dp := range sum.DataPoints {
-		match := true
-		for _, kv := range attrs {
-			if v, ok := dp.Attributes.Value(kv.Key); !ok || v != kv.Value {
-				match = false
-				break
-			}
-		}
-		if match {
-			total += dp.Value
-		}
-	}
-	return total
+	return metrictest.Sum(h.t, h.tel, name, attrs...)
 }
 
 // waitCounter waits until the counter reaches want.

@@ -274,7 +274,7 @@ func (in *Ingester) read(ctx context.Context, f *object, key string, start int64
 		}
 		reported = index + 1
 		in.reported.set(key, reported)
-		reason := recordErrorReason(err)
+		reason := cloudtrail.RecordErrorReason(err)
 		in.Logger.Error("Skipping a CloudTrail record that cannot be decoded; the rest of the file is read",
 			zap.String("file", f.Name), zap.Int64("record_index", index), zap.String("reason", reason), zap.Error(err))
 		in.Telemetry.RecordFailed(ctx, reason)

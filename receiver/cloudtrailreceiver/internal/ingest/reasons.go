@@ -12,14 +12,13 @@ import (
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source"
 )
 
-// Values of the reason attribute of otelcol_cloudtrail_records_failed.
+// Values of the reason attribute of otelcol_cloudtrail_records_failed,
+// shared with the cloudtrail_encoding extension's counter.
 const (
-	ReasonInvalidJSON  = "invalid_json"
-	ReasonTooLarge     = "too_large"
-	ReasonBadEventTime = "bad_event_time"
-	// ReasonNotCloudTrail: a JSON Lines object that is neither a record nor
-	// an event holding one.
-	ReasonNotCloudTrail = "not_cloudtrail"
+	ReasonInvalidJSON   = cloudtrail.ReasonInvalidJSON
+	ReasonTooLarge      = cloudtrail.ReasonTooLarge
+	ReasonBadEventTime  = cloudtrail.ReasonBadEventTime
+	ReasonNotCloudTrail = cloudtrail.ReasonNotCloudTrail
 )
 
 // Values of the reason attribute of otelcol_cloudtrail_file_errors, besides
@@ -33,19 +32,6 @@ const (
 	ReasonCompression       = "invalid_compression" // corrupt zstd or snappy
 	ReasonUnsupported       = "unsupported_compression"
 )
-
-// recordErrorReason is the reason attribute of a skipped record.
-func recordErrorReason(err error) string {
-	switch {
-	case errors.Is(err, cloudtrail.ErrRecordTooLarge):
-		return ReasonTooLarge
-	case errors.Is(err, cloudtrail.ErrBadEventTime):
-		return ReasonBadEventTime
-	case errors.Is(err, cloudtrail.ErrNotCloudTrail):
-		return ReasonNotCloudTrail
-	}
-	return ReasonInvalidJSON
-}
 
 // fileErrorReason is the reason attribute of a file that broke.
 func fileErrorReason(err error) string {
