@@ -1,9 +1,11 @@
-package cloudtrail
+package cloudtrail // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 
 import (
 	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
 )
 
 // BodyMode says what a log record's body holds.
@@ -42,83 +44,83 @@ func (m BodyMode) String() string {
 	return "map"
 }
 
-// putMap copies object node obj into m.
-func (d *Doc) putMap(m pcommon.Map, obj int32) {
-	end := d.nodes[obj].next
+// putMap copies object node obj of d into m.
+func putMap(d *jsonscan.Doc, m pcommon.Map, obj int32) {
+	end := d.After(obj)
 	n := 0
-	for k := obj + 1; k < end; k = d.nodes[k+1].next {
+	for k := obj + 1; k < end; k = d.After(k + 1) {
 		n++
 	}
 	m.EnsureCapacity(n)
 	for k := obj + 1; k < end; {
 		v := k + 1
-		d.putValue(m, d.text(k), v)
-		k = d.nodes[v].next
+		putValue(d, m, d.Text(k), v)
+		k = d.After(v)
 	}
 }
 
-func (d *Doc) putValue(m pcommon.Map, key string, v int32) {
-	switch d.nodes[v].kind {
-	case kindString:
-		m.PutStr(key, d.text(v))
-	case kindNumber:
-		iv, fv, isInt, exact := d.number(v)
+func putValue(d *jsonscan.Doc, m pcommon.Map, key string, v int32) {
+	switch d.Kind(v) {
+	case jsonscan.String:
+		m.PutStr(key, d.Text(v))
+	case jsonscan.Number:
+		iv, fv, isInt, exact := d.Number(v)
 		switch {
 		case !exact:
-			m.PutStr(key, d.raw(v))
+			m.PutStr(key, d.Raw(v))
 		case isInt:
 			m.PutInt(key, iv)
 		default:
 			m.PutDouble(key, fv)
 		}
-	case kindTrue:
+	case jsonscan.True:
 		m.PutBool(key, true)
-	case kindFalse:
+	case jsonscan.False:
 		m.PutBool(key, false)
-	case kindNull:
+	case jsonscan.Null:
 		m.PutEmpty(key)
-	case kindObject:
-		d.putMap(m.PutEmptyMap(key), v)
-	case kindArray:
-		d.putSlice(m.PutEmptySlice(key), v)
+	case jsonscan.Object:
+		putMap(d, m.PutEmptyMap(key), v)
+	case jsonscan.Array:
+		putSlice(d, m.PutEmptySlice(key), v)
 	}
 }
 
-func (d *Doc) putSlice(s pcommon.Slice, arr int32) {
-	end := d.nodes[arr].next
+func putSlice(d *jsonscan.Doc, s pcommon.Slice, arr int32) {
+	end := d.After(arr)
 	n := 0
-	for e := arr + 1; e < end; e = d.nodes[e].next {
+	for e := arr + 1; e < end; e = d.After(e) {
 		n++
 	}
 	s.EnsureCapacity(n)
-	for e := arr + 1; e < end; e = d.nodes[e].next {
-		d.setValue(s.AppendEmpty(), e)
+	for e := arr + 1; e < end; e = d.After(e) {
+		setValue(d, s.AppendEmpty(), e)
 	}
 }
 
 // setValue stores node v into an empty pcommon.Value.
-func (d *Doc) setValue(dst pcommon.Value, v int32) {
-	switch d.nodes[v].kind {
-	case kindString:
-		dst.SetStr(d.text(v))
-	case kindNumber:
-		iv, fv, isInt, exact := d.number(v)
+func setValue(d *jsonscan.Doc, dst pcommon.Value, v int32) {
+	switch d.Kind(v) {
+	case jsonscan.String:
+		dst.SetStr(d.Text(v))
+	case jsonscan.Number:
+		iv, fv, isInt, exact := d.Number(v)
 		switch {
 		case !exact:
-			dst.SetStr(d.raw(v))
+			dst.SetStr(d.Raw(v))
 		case isInt:
 			dst.SetInt(iv)
 		default:
 			dst.SetDouble(fv)
 		}
-	case kindTrue:
+	case jsonscan.True:
 		dst.SetBool(true)
-	case kindFalse:
+	case jsonscan.False:
 		dst.SetBool(false)
-	case kindNull:
-	case kindObject:
-		d.putMap(dst.SetEmptyMap(), v)
-	case kindArray:
-		d.putSlice(dst.SetEmptySlice(), v)
+	case jsonscan.Null:
+	case jsonscan.Object:
+		putMap(d, dst.SetEmptyMap(), v)
+	case jsonscan.Array:
+		putSlice(d, dst.SetEmptySlice(), v)
 	}
 }

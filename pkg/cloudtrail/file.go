@@ -1,4 +1,4 @@
-package cloudtrail
+package cloudtrail // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package cloudtrail
+package cloudtrail // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 
 import (
 	"strings"
@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/attr"
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/personalize"
 )
 
@@ -121,7 +122,7 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 	b.attributes(r, lr.Attributes())
 	switch b.opts.Body {
 	case BodyMap:
-		r.doc.putMap(lr.Body().SetEmptyMap(), root)
+		putMap(&r.doc, lr.Body().SetEmptyMap(), jsonscan.Root)
 	case BodyJSON:
 		lr.Body().SetStr(r.JSON())
 	}
@@ -141,7 +142,7 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 		}
 	}
 	putAt := func(k string, obj int32, path ...string) string {
-		s, ok := d.strAt(obj, path...)
+		s, ok := d.StrAt(obj, path...)
 		if ok && s != "" {
 			a.PutStr(k, s)
 		}
@@ -174,7 +175,7 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	put(attr.SourceAddress, fSourceIPAddress)
 	put(attr.UserAgent, fUserAgent)
 
-	if ui := r.top[fUserIdentity]; ui >= 0 && d.kind(ui) == kindObject {
+	if ui := r.top[fUserIdentity]; ui >= 0 && d.Kind(ui) == jsonscan.Object {
 		b.userIdentity(d, ui, a)
 	}
 	if r.top[fSessionCredentialFromConsole] >= 0 {
@@ -184,7 +185,7 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	}
 	host := ""
 	if tls := r.top[fTLSDetails]; tls >= 0 {
-		if v, ok := d.strAt(tls, "tlsVersion"); ok && v != "" {
+		if v, ok := d.StrAt(tls, "tlsVersion"); ok && v != "" {
 			name, ver := tlsProtocol(v)
 			a.PutStr(attr.TLSProtocolName, name)
 			a.PutStr(attr.TLSProtocolVersion, ver)
@@ -197,7 +198,7 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 	if ad := r.top[fAddendum]; ad >= 0 {
 		putAt(attr.AddendumReason, ad, "reason")
 	}
-	if in := r.top[fInsightDetails]; in >= 0 && d.kind(in) == kindObject {
+	if in := r.top[fInsightDetails]; in >= 0 && d.Kind(in) == jsonscan.Object {
 		putAt(attr.InsightState, in, "state")
 		putAt(attr.InsightType, in, "insightType")
 		putAt(attr.InsightEventSource, in, "eventSource")
@@ -205,22 +206,22 @@ func (b *Batch) attributes(r *Record, a pcommon.Map) {
 		putAt(attr.InsightErrorCode, in, "errorCode")
 	}
 	b.res = b.res[:0]
-	if rs := r.top[fResources]; rs >= 0 && d.kind(rs) == kindArray {
+	if rs := r.top[fResources]; rs >= 0 && d.Kind(rs) == jsonscan.Array {
 		sl := a.PutEmptySlice(attr.Resources)
-		end := d.nodes[rs].next
-		for e := rs + 1; e < end; e = d.nodes[e].next {
-			if d.kind(e) != kindObject {
+		end := d.After(rs)
+		for e := rs + 1; e < end; e = d.After(e) {
+			if d.Kind(e) != jsonscan.Object {
 				continue
 			}
 			m := sl.AppendEmpty().SetEmptyMap()
-			if s, ok := d.strAt(e, "ARN"); ok {
+			if s, ok := d.StrAt(e, "ARN"); ok {
 				m.PutStr("arn", s)
 				b.res = append(b.res, s)
 			}
-			if s, ok := d.strAt(e, "accountId"); ok {
+			if s, ok := d.StrAt(e, "accountId"); ok {
 				m.PutStr("account_id", s)
 			}
-			if s, ok := d.strAt(e, "type"); ok {
+			if s, ok := d.StrAt(e, "type"); ok {
 				m.PutStr("type", s)
 			}
 		}
@@ -237,10 +238,10 @@ func (b *Batch) personalize(r *Record, a pcommon.Map, name, host string) {
 	d := &r.doc
 	req, resp := r.top[fRequestParameters], r.top[fResponseElements]
 	lookup := func(obj int32) personalize.Lookuper {
-		if obj < 0 || d.kind(obj) != kindObject {
+		if obj < 0 || d.Kind(obj) != jsonscan.Object {
 			return nil
 		}
-		return func(key string) (string, bool) { return d.strAt(obj, key) }
+		return func(key string) (string, bool) { return d.StrAt(obj, key) }
 	}
 	res := personalize.Resolve(name, host, lookup(req), lookup(resp), b.res)
 	if res.API != "" {
@@ -278,23 +279,23 @@ func tlsProtocol(v string) (name, version string) {
 
 // userIdentity maps the userIdentity object in one pass over its members
 // (and those of sessionContext), rather than one lookup per attribute.
-func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
+func (b *Batch) userIdentity(d *jsonscan.Doc, ui int32, a pcommon.Map) {
 	var principal, user, issuerUser, onBehalfUser string
 	var storeARN string
 	putStr := func(k string, v int32) string {
-		if d.kind(v) != kindString {
+		if d.Kind(v) != jsonscan.String {
 			return ""
 		}
-		s := d.text(v)
+		s := d.Text(v)
 		if s != "" {
 			a.PutStr(k, s)
 		}
 		return s
 	}
-	end := d.nodes[ui].next
+	end := d.After(ui)
 	for k := ui + 1; k < end; {
 		v := k + 1
-		switch d.text(k) {
+		switch d.Text(k) {
 		case "type":
 			putStr(attr.IdentityType, v)
 		case "principalId":
@@ -310,24 +311,24 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
 		case "credentialId":
 			putStr(attr.IdentityCredential, v)
 		case "userName":
-			if d.kind(v) == kindString {
-				user = d.text(v)
+			if d.Kind(v) == jsonscan.String {
+				user = d.Text(v)
 			}
 		case "identityStoreArn":
-			if d.kind(v) == kindString && storeARN == "" {
-				storeARN = d.text(v)
+			if d.Kind(v) == jsonscan.String && storeARN == "" {
+				storeARN = d.Text(v)
 			}
 		case "onBehalfOf":
-			if s, ok := d.strAt(v, "userId"); ok {
+			if s, ok := d.StrAt(v, "userId"); ok {
 				onBehalfUser = s
 			}
-			if s, ok := d.strAt(v, "identityStoreArn"); ok && s != "" {
+			if s, ok := d.StrAt(v, "identityStoreArn"); ok && s != "" {
 				storeARN = s
 			}
 		case "sessionContext":
 			issuerUser = b.sessionContext(d, v, a, putStr)
 		}
-		k = d.nodes[v].next
+		k = d.After(v)
 	}
 	if onBehalfUser != "" {
 		a.PutStr(attr.OnBehalfOfUserID, onBehalfUser)
@@ -349,31 +350,31 @@ func (b *Batch) userIdentity(d *Doc, ui int32, a pcommon.Map) {
 	}
 }
 
-func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(string, int32) string) (issuerUser string) {
-	if d.kind(sc) != kindObject {
+func (b *Batch) sessionContext(d *jsonscan.Doc, sc int32, a pcommon.Map, putStr func(string, int32) string) (issuerUser string) {
+	if d.Kind(sc) != jsonscan.Object {
 		return ""
 	}
-	end := d.nodes[sc].next
+	end := d.After(sc)
 	for k := sc + 1; k < end; {
 		v := k + 1
-		switch d.text(k) {
+		switch d.Text(k) {
 		case "attributes":
-			if mfa, ok := d.boolAt(d.lookup(v, "mfaAuthenticated")); ok {
+			if mfa, ok := boolAt(d, d.Lookup(v, "mfaAuthenticated")); ok {
 				a.PutBool(attr.SessionMFA, mfa)
 			}
-			if s, ok := d.strAt(v, "creationDate"); ok && s != "" {
+			if s, ok := d.StrAt(v, "creationDate"); ok && s != "" {
 				a.PutStr(attr.SessionCreated, s)
 			}
 		case "sourceIdentity":
 			putStr(attr.SessionSourceID, v)
 		case "sessionIssuer":
-			if d.kind(v) != kindObject {
+			if d.Kind(v) != jsonscan.Object {
 				break
 			}
-			iend := d.nodes[v].next
+			iend := d.After(v)
 			for ik := v + 1; ik < iend; {
 				iv := ik + 1
-				switch d.text(ik) {
+				switch d.Text(ik) {
 				case "type":
 					putStr(attr.IssuerType, iv)
 				case "arn":
@@ -385,10 +386,10 @@ func (b *Batch) sessionContext(d *Doc, sc int32, a pcommon.Map, putStr func(stri
 				case "userName":
 					issuerUser = putStr(attr.IssuerUserName, iv)
 				}
-				ik = d.nodes[iv].next
+				ik = d.After(iv)
 			}
 		}
-		k = d.nodes[v].next
+		k = d.After(v)
 	}
 	return issuerUser
 }

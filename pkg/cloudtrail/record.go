@@ -1,9 +1,11 @@
-package cloudtrail
+package cloudtrail // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 
 import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
 )
 
 // field names the top-level record members the mapping reads.
@@ -42,47 +44,18 @@ const (
 	numFields
 )
 
-// fieldOf returns the field a top-level key names. It runs for every key of
-// every selected record, so it is a hash table lookup (a perfect hash over the
-// field names, checked at start-up) rather than a string switch.
+// recordFields indexes the fields as the parser meets the top-level keys of
+// a record (jsonscan.Fields: one probe of a perfect hash per key).
+var recordFields = jsonscan.NewFields(fieldNames[:]...)
+
+// fieldOf returns the field a top-level key names.
 func fieldOf(key string) (field, bool) {
-	if len(key) < 3 {
-		return 0, false
-	}
-	e := &fieldTable[fieldHash(key)]
-	if e.name == key {
-		return e.f, true
-	}
-	return 0, false
+	f, ok := recordFields.Lookup(key)
+	return field(f), ok
 }
 
-// fieldHash needs len(k) >= 3. Its constants were searched for so that the
-// 29 field names land in 29 different slots.
-func fieldHash(k string) int {
-	return (len(k)*5 + int(k[0])*9 + int(k[len(k)-3])*3) % fieldTableSize
-}
-
-const fieldTableSize = 64
-
-type fieldEntry struct {
-	name string
-	f    field
-}
-
-// fieldTable is filled from fieldNames.
-var fieldTable = func() (t [fieldTableSize]fieldEntry) {
-	for f, name := range fieldNames {
-		e := &t[fieldHash(name)]
-		if e.name != "" {
-			panic("cloudtrail: field hash collision between " + e.name + " and " + name)
-		}
-		*e = fieldEntry{name, field(f)}
-	}
-	return t
-}()
-
-// fieldNames are the top-level keys of the fields, the one list fieldOf's
-// table is built from.
+// fieldNames are the top-level keys of the fields, the one list
+// recordFields is built from.
 var fieldNames = [numFields]string{
 	fEventVersion:                 "eventVersion",
 	fUserIdentity:                 "userIdentity",
@@ -122,62 +95,64 @@ var fieldNames = [numFields]string{
 // materialises parts of the record it does not use. A Record is reusable:
 // Parse resets it.
 type Record struct {
-	doc Doc
+	doc jsonscan.Doc
 	top [numFields]int32
 }
 
 // ErrNotObject: a record that is not a JSON object.
 var ErrNotObject = errors.New("record is not a JSON object")
 
+// Doc is a parsed JSON document that keeps values as spans of its source
+// (jsonscan.Doc, the parser a Record is read with).
+type Doc = jsonscan.Doc
+
+// SyntaxError is a JSON syntax error at a byte offset within one record.
+type SyntaxError = jsonscan.SyntaxError
+
 // Parse parses one record's JSON. data may be reused by the caller after
 // Parse returns.
 func (r *Record) Parse(data []byte) error {
-	for i := range r.top {
-		r.top[i] = -1
-	}
 	// The parser fills r.top as it meets the top-level keys, rather than a
 	// second pass over them.
-	r.doc.top = &r.top
-	err := r.doc.Parse(data)
-	r.doc.top = nil
-	if err != nil {
+	if err := r.doc.ParseFields(data, recordFields, r.top[:]); err != nil {
 		return err
 	}
-	if r.doc.nodes[root].kind != kindObject {
+	if r.doc.Kind(jsonscan.Root) != jsonscan.Object {
 		return ErrNotObject
 	}
 	return nil
 }
 
 // JSON returns the record's original text.
-func (r *Record) JSON() string { return r.doc.str }
+func (r *Record) JSON() string { return r.doc.Source() }
 
 // str returns a top-level string member; absent, null or non-string gives "".
 func (r *Record) str(f field) string {
 	v := r.top[f]
-	if v < 0 || r.doc.nodes[v].kind != kindString {
+	if v < 0 || r.doc.Kind(v) != jsonscan.String {
 		return ""
 	}
-	return r.doc.text(v)
+	return r.doc.Text(v)
 }
 
 // boolean reads a top-level flag that may be a JSON bool or, in exports that
 // stringify them (Lake, Athena), the strings "true"/"false".
 func (r *Record) boolean(f field) (val, ok bool) {
-	return r.doc.boolAt(r.top[f])
+	return boolAt(&r.doc, r.top[f])
 }
 
-func (d *Doc) boolAt(v int32) (val, ok bool) {
+// boolAt reads node v as boolean reads a flag.
+func boolAt(d *jsonscan.Doc, v int32) (val, ok bool) {
 	if v < 0 {
 		return false, false
 	}
-	switch d.nodes[v].kind {
-	case kindTrue:
+	switch d.Kind(v) {
+	case jsonscan.True:
 		return true, true
-	case kindFalse:
+	case jsonscan.False:
 		return false, true
-	case kindString:
-		switch d.text(v) {
+	case jsonscan.String:
+		switch d.Text(v) {
 		case "true", "True", "TRUE":
 			return true, true
 		case "false", "False", "FALSE":
@@ -205,7 +180,7 @@ func (r *Record) AccountID() string {
 	if s := r.str(fRecipientAccountID); s != "" {
 		return s
 	}
-	s, _ := r.doc.strAt(r.top[fUserIdentity], "accountId")
+	s, _ := r.doc.StrAt(r.top[fUserIdentity], "accountId")
 	return s
 }
 
@@ -222,13 +197,13 @@ var ErrBadEventTime = errors.New("malformed eventTime")
 // ok=false; a malformed one returns an error wrapping ErrBadEventTime.
 func (r *Record) EventTime() (t time.Time, ok bool, err error) {
 	v := r.top[fEventTime]
-	if v < 0 || r.doc.nodes[v].kind == kindNull {
+	if v < 0 || r.doc.Kind(v) == jsonscan.Null {
 		return time.Time{}, false, nil
 	}
-	if r.doc.nodes[v].kind != kindString {
+	if r.doc.Kind(v) != jsonscan.String {
 		return time.Time{}, false, fmt.Errorf("%w: not a string", ErrBadEventTime)
 	}
-	s := r.doc.text(v)
+	s := r.doc.Text(v)
 	t, err = parseEventTime(s)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("%w %q", ErrBadEventTime, s)

@@ -1,30 +1,22 @@
 package cloudtrail
 
-import "testing"
+import (
+	"testing"
 
-func init() {
-	if fastScanBox {
-		boxScanners = append(boxScanners, struct {
-			name string
-			scan func(*boxState, []byte) (int, bool)
-		}{"blocks-without-assembly", func(st *boxState, b []byte) (int, bool) {
-			fastScanBox = false
-			defer func() { fastScanBox = true }()
-			return st.scanBlocks(b)
-		}})
-	}
-}
+	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
+)
 
 // TestPortablePath runs the golden and decoder tests with the vector
 // classifier switched off, as on CPUs without AVX2 (and other
 // architectures): the string-skipping splitter and the byte-loop string scan
-// must give the same results.
+// must give the same results. (jsonscan's TestPortablePath runs the
+// parser's tests so.)
 func TestPortablePath(t *testing.T) {
-	if !fastClassify {
+	if !jsonscan.Vector() {
 		t.Skip("this CPU already takes the portable path in every test")
 	}
-	fastClassify = false
-	defer func() { fastClassify = true }()
+	jsonscan.SetVector(false)
+	defer jsonscan.SetVector(true)
 	for name, test := range map[string]func(*testing.T){
 		"GoldenFixtures":                  TestGoldenFixtures,
 		"GoldenExamples":                  TestGoldenExamples,
@@ -32,7 +24,6 @@ func TestPortablePath(t *testing.T) {
 		"DecoderOneByteReads":             TestDecoderOneByteReads,
 		"DecoderBadInput":                 TestDecoderBadInput,
 		"DecoderOversizedRecordIsSkipped": TestDecoderOversizedRecordIsSkipped,
-		"ParseMatchesStdlib":              TestParseMatchesStdlib,
 	} {
 		t.Run(name, test)
 	}

@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package cloudtrail
+package jsonscan // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
 
 // classify fills out with the masks of each 64-byte block of src.
 func classify(src []byte, out []uint64) { classifyGo(src, out) }
@@ -16,5 +16,11 @@ const fastClassify = false
 const fastScanBox = false
 
 func scanBoxAVX2(*byte, int, int, uint64, *uint64) (int, int, uint64) {
-	panic("cloudtrail: scanBoxAVX2 without amd64")
+	panic("jsonscan: scanBoxAVX2 without amd64")
 }
+
+// Vector is false: the portable paths are the only ones.
+func Vector() bool { return false }
+
+// SetVector does nothing: there is no vector path to switch.
+func SetVector(bool) {}

@@ -1,4 +1,4 @@
-package cloudtrail
+package jsonscan // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
 
 import "encoding/binary"
 

@@ -1,4 +1,4 @@
-package cloudtrail
+package jsonscan // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
 
 import "golang.org/x/sys/cpu"
 
@@ -31,6 +31,19 @@ var fastClassify = cpu.X86.HasAVX2
 // fastScanBox reports that the splitter can cross blocks in assembly
 // (scanBoxAVX2), which needs a carry-less multiply besides AVX2.
 var fastScanBox = fastClassify && cpu.X86.HasPCLMULQDQ && cpu.X86.HasPOPCNT
+
+// Vector reports whether the splitter and the parser classify by vector
+// instructions on this CPU (SetVector may have switched that off).
+func Vector() bool { return fastClassify }
+
+// SetVector switches the vector paths off (false) or back to what the CPU
+// allows (true), so that tests can hold the portable paths, which CPUs
+// without AVX2 take, to the same results on any machine. Not for concurrent
+// use with decoding.
+func SetVector(on bool) {
+	fastClassify = on && cpu.X86.HasAVX2
+	fastScanBox = fastClassify && cpu.X86.HasPCLMULQDQ && cpu.X86.HasPOPCNT
+}
 
 //go:noescape
 func scanBoxAVX2(src *byte, blocks int, depth int, inStr uint64, out *uint64) (n int, newDepth int, newInStr uint64)

@@ -1,4 +1,4 @@
-package cloudtrail
+package jsonscan
 
 import (
 	"bytes"
@@ -12,22 +12,22 @@ import (
 // json.Number, so the parser can be checked against the standard library.
 func (d *Doc) toAny(i int32) any {
 	switch d.nodes[i].kind {
-	case kindNull:
+	case Null:
 		return nil
-	case kindTrue:
+	case True:
 		return true
-	case kindFalse:
+	case False:
 		return false
-	case kindNumber:
-		return json.Number(d.raw(i))
-	case kindString:
-		return d.text(i)
-	case kindObject:
+	case Number:
+		return json.Number(d.Raw(i))
+	case String:
+		return d.Text(i)
+	case Object:
 		m := map[string]any{}
 		end := d.nodes[i].next
 		for k := i + 1; k < end; {
 			v := k + 1
-			m[d.text(k)] = d.toAny(v)
+			m[d.Text(k)] = d.toAny(v)
 			k = d.nodes[v].next
 		}
 		return m
@@ -63,7 +63,7 @@ func checkAgainstStdlib(t *testing.T, in []byte) {
 	if err := dec.Decode(&want); err != nil {
 		t.Fatalf("stdlib decode: %v", err)
 	}
-	if got := d.toAny(root); !reflect.DeepEqual(got, want) {
+	if got := d.toAny(Root); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Parse(%q)\n got %#v\nwant %#v", in, got, want)
 	}
 }
@@ -119,8 +119,8 @@ func TestNumbersKeepPrecision(t *testing.T) {
 	}
 	var got []num
 	for e := int32(1); e < d.nodes[0].next; e = d.nodes[e].next {
-		iv, fv, isInt, exact := d.number(e)
-		got = append(got, num{iv, fv, isInt, exact, d.raw(e)})
+		iv, fv, isInt, exact := d.Number(e)
+		got = append(got, num{iv, fv, isInt, exact, d.Raw(e)})
 	}
 	want := []num{
 		{9223372036854775807, 0, true, true, "9223372036854775807"},
