@@ -1,4 +1,7 @@
-package auditconsoleexporter
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package auditconsoleexporter // import "github.com/personalize-audit/otelcol-personalize/exporter/auditconsoleexporter"
 
 import (
 	"context"

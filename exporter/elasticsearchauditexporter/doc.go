@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package elasticsearchauditexporter is the `elasticsearch_audit` exporter:
 // it writes log records (above all CloudTrail records from the cloudtrail
 // receiver) to Elasticsearch data streams in ECS, for Kibana.
@@ -9,4 +12,4 @@
 // confirmed every document or the document is in the dead-letter file, and
 // anything else goes back to the queue carrying only the records still
 // undelivered. See README.md for configuration, fields and failure handling.
-package elasticsearchauditexporter
+package elasticsearchauditexporter // import "github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter"

@@ -1,4 +1,7 @@
-package elasticsearchauditexporter
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package elasticsearchauditexporter // import "github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter"
 
 import (
 	"context"

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package cloudtrailencodingextension // import "github.com/personalize-audit/otelcol-personalize/extension/cloudtrailencodingextension"
 
 import (

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package configtest loads a component's test configuration the way the
 // collector does, for the config tests of the components in this repository.
 package configtest // import "github.com/personalize-audit/otelcol-personalize/internal/configtest"

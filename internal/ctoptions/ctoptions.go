@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ctoptions checks the CloudTrail decoding options that the
 // cloudtrail receiver and the cloudtrail_encoding extension share
 // (event_sources, include_event_names, exclude_event_names, body,

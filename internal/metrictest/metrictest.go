@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package metrictest reads the counters a component recorded through
 // componenttest.Telemetry, for the telemetry tests of the components in this
 // repository.

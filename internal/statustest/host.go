@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package statustest provides a component.Host that records the component
 // status events reported to it, for the tests of components that report
 // status (componentstatus.ReportStatus).

@@ -1,4 +1,7 @@
-package cloudtrail
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package cloudtrail // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 
 import "errors"
 

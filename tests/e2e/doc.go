@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package e2e holds end-to-end tests for the otelcol-personalize distribution.
 //
 // The tests run the built collector binary as a subprocess, feed it CloudTrail
@@ -15,4 +18,4 @@
 //
 // The helpers themselves (the OTLP sink and the CloudTrail oracle) have tests
 // that need no binary.
-package e2e
+package e2e // import "github.com/personalize-audit/otelcol-personalize/tests/e2e"

@@ -1,4 +1,7 @@
-package esdouble
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package esdouble // import "github.com/personalize-audit/otelcol-personalize/tests/esdouble"
 
 import (
 	"bytes"

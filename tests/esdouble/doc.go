@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package esdouble is an in-process Elasticsearch test double: a real HTTP
 // server on 127.0.0.1 that speaks enough of the Elasticsearch REST API for
 // an exporter to be tested end to end without a cluster.
@@ -23,4 +26,4 @@
 // Every response carries `X-Elastic-Product: Elasticsearch` unless the
 // double is told to impersonate another product, which is how the official
 // client's product check is tested.
-package esdouble
+package esdouble // import "github.com/personalize-audit/otelcol-personalize/tests/esdouble"

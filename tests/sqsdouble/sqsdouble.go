@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package sqsdouble is an in-process Amazon SQS server for tests. It speaks
 // the AWS JSON 1.0 protocol the AWS SDK for Go v2 uses (POST / with
 // X-Amz-Target: AmazonSQS.<Operation>) and implements the operations a

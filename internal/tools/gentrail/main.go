@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Command gentrail writes a deterministic, SYNTHETIC AWS CloudTrail bucket
 // tree: gzip log files ({"Records":[...]}) in the real S3 key layout, one
 // digest file and one Insight file. The records are a mix of Amazon

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package attr names the attributes of the log records pkg/cloudtrail makes
 // from CloudTrail records. It is a leaf: consumers of those records (the
 // exporters) import it instead of the decoder.

@@ -1,4 +1,7 @@
-package personalize
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package personalize // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/personalize"
 
 import "strings"
 

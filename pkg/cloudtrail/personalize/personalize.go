@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package personalize knows the Amazon Personalize API as CloudTrail records
 // it: the 79 operations of its three API groups, and which resource each
 // record acted on.
@@ -12,7 +15,7 @@
 //
 // The package is stdlib-only and allocation-free on the hot path so that it
 // can run once per decoded record.
-package personalize
+package personalize // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/personalize"
 
 //go:generate go run ./internal/gen
 

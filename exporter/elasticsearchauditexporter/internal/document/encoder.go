@@ -1,8 +1,11 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package document turns OpenTelemetry log records into Elasticsearch
 // documents (ECS or OTel-native layout), picks their data stream and gives
 // each a stable _id. It writes JSON straight into byte slices: at 100k
 // documents a second, reflection-based encoding would be the bottleneck.
-package document
+package document // import "github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/document"
 
 import (
 	"crypto/sha256"

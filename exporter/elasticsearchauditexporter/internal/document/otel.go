@@ -1,4 +1,7 @@
-package document
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package document // import "github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/document"
 
 import (
 	"strconv"

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 #include "textflag.h"
 
 // BYTE_CONSTANTS broadcasts the bytes both functions compare with: '"' to

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package jsonscan
 
 import (
@@ -29,4 +32,3 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
-

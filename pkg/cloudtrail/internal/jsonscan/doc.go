@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package jsonscan // import "github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail/internal/jsonscan"
 
 import (
@@ -222,4 +225,3 @@ func (d *Doc) Number(i int32) (iv int64, fv float64, isInt, exact bool) {
 	}
 	return 0, f, false, true
 }
-

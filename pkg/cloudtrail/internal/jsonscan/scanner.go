@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package jsonscan is the JSON machinery under pkg/cloudtrail's decoder: the
 // Scanner, which splits a stream into JSON values (records) without parsing
 // them, the block classifier it shares with the parser (AVX2 assembly on

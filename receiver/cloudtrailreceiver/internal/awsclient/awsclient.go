@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package awsclient builds the AWS clients the sources share: credentials from
 // the default chain, role assumption, endpoint overrides for compatible
 // servers, the SDK logging through the component's logger, and reading S3

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package checkpoint keeps what the receiver remembers of each CloudTrail
 // object in a storage extension: how far it was read, and for how long a
 // finished one is remembered (checkpoint_retention).

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package dedup drops CloudTrail records whose eventID was already delivered.
 package dedup // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/dedup"
 

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package delivery hands batches of log records to the next consumer,
 // retrying what it refuses with a retryable error: the receiver's one
 // retry layer.

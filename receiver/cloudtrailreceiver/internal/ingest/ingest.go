@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package ingest reads one CloudTrail object at a time: from its checkpoint,
 // through the decoder, in batches to the next consumer (retried by
 // delivery), de-duplicated, advancing the checkpoint after each batch

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package metadata holds the type, scope and stability of the cloudtrail
 // receiver. It is written by hand (mdatagen is not part of this build).
 package metadata // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"

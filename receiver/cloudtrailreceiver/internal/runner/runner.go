@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package runner drives a source: it takes the source's listings one after
 // another, has the ingest core read each listing's objects (several at once
 // when the source allows), and reports what the listings did: the progress

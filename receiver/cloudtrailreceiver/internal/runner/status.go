@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 package runner // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/runner"
 
 import (

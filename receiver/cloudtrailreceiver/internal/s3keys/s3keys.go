@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package s3keys parses the S3 object keys CloudTrail writes log files under
 // and builds the listing prefixes the S3 source walks.
 //

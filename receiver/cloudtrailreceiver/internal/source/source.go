@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package source is the contract between the receiver's sources and its
 // ingest core. A source lists what it has and hands each object over once,
 // described in full: identity, size, attributes, how to read it, and a

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package telemetry holds the receiver's own metrics, and the tally of them
 // that the progress log reads.
 package telemetry // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"

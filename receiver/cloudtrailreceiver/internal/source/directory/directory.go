@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package directory is the source that reads CloudTrail files from a local
 // directory tree, polled on an interval.
 package directory // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/directory"

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package s3bucket is the source that lists a trail's S3 bucket, region
 // folder by region folder, polled on an interval.
 package s3bucket // import "github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/s3bucket"

@@ -1,3 +1,6 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
 // Package sqsqueue is the source that receives S3 or CloudTrail
 // notifications from an SQS queue, long-polling, and hands over the objects
 // they name.

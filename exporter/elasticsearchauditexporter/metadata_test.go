@@ -1,0 +1,26 @@
+// Copyright The otelcol-personalize Authors
+// SPDX-License-Identifier: Apache-2.0
+
+package elasticsearchauditexporter
+
+import (
+	"testing"
+
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/personalize-audit/otelcol-personalize/exporter/elasticsearchauditexporter/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/internal/metadatatest"
+)
+
+func TestMetadataAgreesWithCode(t *testing.T) {
+	metadatatest.Check(t, "metadata.yaml", metadatatest.Want{
+		Type: metadata.Type, Class: "exporter", Stability: metadata.LogsStability,
+		Signals: []string{"logs"}, ScopeName: metadata.ScopeName,
+	}, func(set component.TelemetrySettings) error {
+		_, err := newMetrics(set)
+		return err
+	})
+	if got := NewFactory().LogsStability(); got != metadata.LogsStability {
+		t.Errorf("factory stability %v, metadata %v", got, metadata.LogsStability)
+	}
+}
