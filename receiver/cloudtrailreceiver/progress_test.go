@@ -11,26 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap/zapcore"
-	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/receivertest"
 )
-
-const progressMessage = "CloudTrail progress"
-
-// progressFields are the counts of a progress log.
-func progressFields(t *testing.T, e observer.LoggedEntry) map[string]any {
-	t.Helper()
-	require.Equal(t, zapcore.InfoLevel, e.Level)
-	m := e.ContextMap()
-	delete(m, "backlog_more")
-	return m
-}
-
-func counts(files, skipped, records, selected, errs int64, backlog int) map[string]any {
-	return map[string]any{
-		"files_read": files, "files_already_read": skipped, "records_read": records,
-		"records_selected": selected, "errors": errs, "backlog_files": int64(backlog),
-	}
-}
 
 // TestProgressLogs: a poll that found work logs what it did; the first poll
 // that leaves no backlog also says the receiver caught up, once; idle polls
@@ -49,17 +32,17 @@ func TestProgressLogs(t *testing.T) {
 	require.Eventually(t, func() bool { return h.logs.FilterMessage(caughtUp).Len() == 1 }, waitTimeout, 5*time.Millisecond,
 		"caught-up line; got %v", h.logs.FilterLevelExact(zapcore.InfoLevel).All())
 	requireExactlyOnce(t, append(wantA, wantB...), rec.accepted())
-	prog := h.logs.FilterMessage(progressMessage).All()
+	prog := h.logs.FilterMessage(receivertest.ProgressMessage).All()
 	require.Len(t, prog, 1, "one progress log for the first poll (the backlog finished)")
-	assert.Equal(t, counts(2, 0, 12, 8, 0, 0), progressFields(t, prog[0]))
+	assert.Equal(t, receivertest.ProgressCounts(2, 0, 12, 8, 0, 0), receivertest.ProgressFields(t, prog[0]))
 
 	h.settle()
-	require.Equal(t, 1, h.logs.FilterMessage(progressMessage).Len(), "idle polls log nothing")
+	require.Equal(t, 1, h.logs.FilterMessage(receivertest.ProgressMessage).Len(), "idle polls log nothing")
 
 	recsC, wantC := mixed("pc", 3)
 	writeFile(t, dir, "c.json", append(ctFile(recsC...)[:len(ctFile(recsC...))-2], []byte(`,{"eventVersion":`)...))
-	require.Eventually(t, func() bool { return h.logs.FilterMessage(progressMessage).Len() == 2 }, waitTimeout, 5*time.Millisecond)
-	assert.Equal(t, counts(1, 0, 3, 2, 1, 0), progressFields(t, h.logs.FilterMessage(progressMessage).All()[1]),
+	require.Eventually(t, func() bool { return h.logs.FilterMessage(receivertest.ProgressMessage).Len() == 2 }, waitTimeout, 5*time.Millisecond)
+	assert.Equal(t, receivertest.ProgressCounts(1, 0, 3, 2, 1, 0), receivertest.ProgressFields(t, h.logs.FilterMessage(receivertest.ProgressMessage).All()[1]),
 		"the new file, its cut end counted as an error")
 	h.settle()
 	assert.Equal(t, 1, h.logs.FilterMessage(caughtUp).Len(), "caught up is said once")

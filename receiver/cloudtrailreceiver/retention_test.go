@@ -5,7 +5,6 @@ package cloudtrailreceiver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -115,26 +114,4 @@ func TestS3CheckpointRetention(t *testing.T) {
 	h2.settle()
 	assert.Empty(t, rec2.accepted())
 	assert.Equal(t, gets, fs3.totalGets(), "no object is fetched again: the listing starts after them")
-}
-
-// failingClient is a storage client whose writes fail while fail is set.
-type failingClient struct {
-	*memoryClient
-	fail bool
-}
-
-var errStorage = errors.New("injected storage failure")
-
-func (c *failingClient) Set(ctx context.Context, key string, value []byte) error {
-	if c.fail {
-		return errStorage
-	}
-	return c.memoryClient.Set(ctx, key, value)
-}
-
-func (c *failingClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	if c.fail {
-		return errStorage
-	}
-	return c.memoryClient.Batch(ctx, ops...)
 }

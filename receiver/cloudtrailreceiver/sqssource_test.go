@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/receivertest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/sqsqueue"
 	"github.com/personalize-audit/otelcol-personalize/tests/sqsdouble"
@@ -129,16 +130,16 @@ func TestSQSNotificationShapes(t *testing.T) {
 	env.s3.put(digest, gzipBytes(t, []byte(`{"awsAccountId":"111122223333","logFiles":[]}`)))
 
 	bodies := []string{
-		s3EventBody(t, k0),                         // S3 -> SQS
-		snsWrap(t, s3EventBody(t, k1)),             // S3 -> SNS -> SQS
-		s3EventBody(t, k2),                         // a key that needs form-decoding
-		cloudTrailBody(t, k3, k4),                  // CloudTrail -> SNS -> SQS, raw delivery
-		snsWrap(t, cloudTrailBody(t, orgKey)),      // CloudTrail -> SNS -> SQS
-		snsWrap(t, cloudTrailBody(t, k0)),          // the same object again: not delivered twice
-		eventBridgeS3Body(t, "Object Created", k5), // S3 -> EventBridge -> SQS
-		eventBridgeS3Body(t, "Object Deleted", k1), // names nothing to read: deleted
+		s3EventBody(t, k0),                                 // S3 -> SQS
+		receivertest.SNSWrap(t, s3EventBody(t, k1)),        // S3 -> SNS -> SQS
+		s3EventBody(t, k2),                                 // a key that needs form-decoding
+		cloudTrailBody(t, k3, k4),                          // CloudTrail -> SNS -> SQS, raw delivery
+		receivertest.SNSWrap(t, cloudTrailBody(t, orgKey)), // CloudTrail -> SNS -> SQS
+		receivertest.SNSWrap(t, cloudTrailBody(t, k0)),     // the same object again: not delivered twice
+		eventBridgeS3Body(t, "Object Created", k5),         // S3 -> EventBridge -> SQS
+		eventBridgeS3Body(t, "Object Deleted", k1),         // names nothing to read: deleted
 		`{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2024-05-01T10:00:00.000Z","Bucket":"trail-bucket","RequestId":"1","HostId":"2"}`,
-		snsWrap(t, "CloudTrail validation message."),
+		receivertest.SNSWrap(t, "CloudTrail validation message."),
 		s3EventBody(t, digest), // not a log file: ignored and deleted
 	}
 	for _, b := range bodies {
@@ -369,20 +370,6 @@ func TestSQSEndpointFromQueueURL(t *testing.T) {
 func readNotification(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "notifications", name))
-	require.NoError(t, err)
-	return string(b)
-}
-
-// snsWrap wraps a message in the SNS envelope an SQS subscription without
-// raw delivery receives.
-func snsWrap(t *testing.T, message string) string {
-	t.Helper()
-	b, err := json.Marshal(map[string]string{
-		"Type": "Notification", "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
-		"TopicArn": "arn:aws:sns:us-east-2:123456789012:trail-topic", "Subject": "Amazon S3 Notification",
-		"Message": message, "Timestamp": "2024-05-01T10:05:00.000Z", "SignatureVersion": "1",
-		"Signature": "EXAMPLE", "SigningCertURL": "EXAMPLE", "UnsubscribeURL": "EXAMPLE",
-	})
 	require.NoError(t, err)
 	return string(b)
 }

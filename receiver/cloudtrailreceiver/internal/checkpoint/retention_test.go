@@ -5,7 +5,6 @@ package checkpoint
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -13,9 +12,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
 
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/receivertest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
 )
 
@@ -31,28 +30,6 @@ func (p *presence) forgettable(func(string) (string, error)) func(string) bool {
 		return nil
 	}
 	return func(k string) bool { return !p.present[k] }
-}
-
-// failingClient is a storage client whose writes fail while fail is set.
-type failingClient struct {
-	*MemoryClient
-	fail bool
-}
-
-var errStorage = errors.New("injected storage failure")
-
-func (c *failingClient) Set(ctx context.Context, key string, value []byte) error {
-	if c.fail {
-		return errStorage
-	}
-	return c.MemoryClient.Set(ctx, key, value)
-}
-
-func (c *failingClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	if c.fail {
-		return errStorage
-	}
-	return c.MemoryClient.Batch(ctx, ops...)
 }
 
 // TestCheckpointRetention drives the retention with a fake clock: a
@@ -167,7 +144,7 @@ func TestCheckpointRetention(t *testing.T) {
 // records that cannot be decoded are dropped instead of stopping retention.
 func TestCheckpointRetentionStorageTrouble(t *testing.T) {
 	ctx := context.Background()
-	client := &failingClient{MemoryClient: NewMemoryClient()}
+	client := &receivertest.FailingClient{Client: NewMemoryClient()}
 	cps := NewStore(client)
 	tel, err := telemetry.New(componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
@@ -188,14 +165,14 @@ func TestCheckpointRetentionStorageTrouble(t *testing.T) {
 	r.Prune(ctx, src.forgettable) // first look: all gone
 	now = now.Add(keep + time.Hour)
 
-	client.fail = true
+	client.Fail.Store(true)
 	for range 50 {
 		r.Finished("new") // a file finished meanwhile, the same key at every poll
 		r.Flush(ctx)
 		r.Prune(ctx, src.forgettable)
 	}
 	assert.Len(t, r.pending, 1, "what waits for a flush stays bounded by the distinct keys")
-	client.fail = false
+	client.Fail.Store(false)
 	r.Flush(ctx)
 	r.Prune(ctx, src.forgettable)
 	for _, k := range keys {
@@ -209,11 +186,11 @@ func TestCheckpointRetentionStorageTrouble(t *testing.T) {
 
 	// A slot list and the index that cannot be decoded.
 	require.Len(t, r.slots, 1)
-	require.NoError(t, client.MemoryClient.Set(ctx, slotKey(r.slots[0]), []byte("{not json")))
+	require.NoError(t, client.Client.Set(ctx, slotKey(r.slots[0]), []byte("{not json")))
 	now = now.Add(2 * (keep + time.Hour))
 	r.Prune(ctx, src.forgettable)
 	assert.Empty(t, r.slots, "the undecodable slot is dropped")
-	require.NoError(t, client.MemoryClient.Set(ctx, doneIndexKey, []byte(`{"start":"x"}`)))
+	require.NoError(t, client.Client.Set(ctx, doneIndexKey, []byte(`{"start":"x"}`)))
 	r = NewRetention(client, keep, func() time.Time { return now }, zap.NewNop(), tel)
 	r.Finished("k001")
 	r.Flush(ctx)

@@ -13,26 +13,9 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/receivertest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
 )
-
-const progressMessage = "CloudTrail progress"
-
-// progressFields are the counts of a progress log.
-func progressFields(t *testing.T, e observer.LoggedEntry) map[string]any {
-	t.Helper()
-	require.Equal(t, zapcore.InfoLevel, e.Level)
-	m := e.ContextMap()
-	delete(m, "backlog_more")
-	return m
-}
-
-func counts(files, skipped, records, selected, errs int64, backlog int) map[string]any {
-	return map[string]any{
-		"files_read": files, "files_already_read": skipped, "records_read": records,
-		"records_selected": selected, "errors": errs, "backlog_files": int64(backlog),
-	}
-}
 
 // TestProgressRateLimit: while a backlog lasts, progress is logged at most
 // once per progressLogInterval, summing what happened in between; the log
@@ -49,8 +32,8 @@ func TestProgressRateLimit(t *testing.T) {
 	}
 	progressLogs := func() []map[string]any {
 		var out []map[string]any
-		for _, e := range logs.FilterMessage(progressMessage).All() {
-			out = append(out, progressFields(t, e))
+		for _, e := range logs.FilterMessage(receivertest.ProgressMessage).All() {
+			out = append(out, receivertest.ProgressFields(t, e))
 		}
 		return out
 	}
@@ -61,7 +44,7 @@ func TestProgressRateLimit(t *testing.T) {
 	now = now.Add(progressLogInterval)
 	read(1, 10)
 	p.fileDone(5, true)
-	require.Equal(t, []map[string]any{counts(2, 0, 20, 10, 0, 5)}, progressLogs())
+	require.Equal(t, []map[string]any{receivertest.ProgressCounts(2, 0, 20, 10, 0, 5)}, progressLogs())
 	now = now.Add(time.Second)
 	read(1, 10)
 	p.fileDone(4, true)
@@ -74,7 +57,7 @@ func TestProgressRateLimit(t *testing.T) {
 	read(2, 20)
 	p.fileDone(1, true)
 	require.Len(t, progressLogs(), 2)
-	assert.Equal(t, counts(4, 0, 40, 20, 2, 1), progressLogs()[1], "the sum since the last log")
+	assert.Equal(t, receivertest.ProgressCounts(4, 0, 40, 20, 2, 1), progressLogs()[1], "the sum since the last log")
 	assert.Zero(t, logs.FilterMessageSnippet("Caught up").Len(), "not caught up while a backlog is left")
 
 	now = now.Add(time.Second)
@@ -82,7 +65,7 @@ func TestProgressRateLimit(t *testing.T) {
 	tally.FilesSkipped.Add(3)
 	p.pollDone(0, false)
 	require.Len(t, progressLogs(), 3, "the backlog is finished: logged at once")
-	assert.Equal(t, counts(1, 3, 4, 2, 0, 0), progressLogs()[2])
+	assert.Equal(t, receivertest.ProgressCounts(1, 3, 4, 2, 0, 0), progressLogs()[2])
 	assert.Equal(t, []string{"Caught up with s3://trail/AWSLogs/: 32 events selected from 7 files (3 more already read before); " +
 		"watching for new files every 1m until stopped (Ctrl-C)"}, messages(logs.FilterMessageSnippet("Caught up").All()))
 

@@ -66,36 +66,23 @@ type Telemetry struct {
 func New(set component.TelemetrySettings) (*Telemetry, error) {
 	m := set.MeterProvider.Meter(metadata.ScopeName)
 	t := &Telemetry{}
-	var errs error
-	counter := func(name, desc, unit string) metric.Int64Counter {
-		c, err := m.Int64Counter(name, metric.WithDescription(desc), metric.WithUnit(unit))
-		errs = errors.Join(errs, err)
-		return c
+	counters := map[string]*metric.Int64Counter{
+		MetricFiles:                &t.files,
+		MetricFileErrors:           &t.fileErrors,
+		MetricRecordsRead:          &t.recordsRead,
+		MetricRecordsSelected:      &t.recordsSelected,
+		MetricRecordsFailed:        &t.recordsFailed,
+		MetricRecordsSkipped:       &t.recordsSkipped,
+		MetricRecordsDuplicate:     &t.recordsDuplicate,
+		MetricRecordsDropped:       &t.recordsDropped,
+		MetricConsumeRetries:       &t.consumeRetries,
+		MetricCheckpointsForgotten: &t.checkpointsForgotten,
 	}
+	var errs error
 	for _, d := range Metrics {
-		c := counter(d.Name, d.Description, d.Unit)
-		switch d.Name {
-		case MetricFiles:
-			t.files = c
-		case MetricFileErrors:
-			t.fileErrors = c
-		case MetricRecordsRead:
-			t.recordsRead = c
-		case MetricRecordsSelected:
-			t.recordsSelected = c
-		case MetricRecordsFailed:
-			t.recordsFailed = c
-		case MetricRecordsSkipped:
-			t.recordsSkipped = c
-		case MetricRecordsDuplicate:
-			t.recordsDuplicate = c
-		case MetricRecordsDropped:
-			t.recordsDropped = c
-		case MetricConsumeRetries:
-			t.consumeRetries = c
-		case MetricCheckpointsForgotten:
-			t.checkpointsForgotten = c
-		}
+		c, err := m.Int64Counter(d.Name, metric.WithDescription(d.Description), metric.WithUnit(d.Unit))
+		errs = errors.Join(errs, err)
+		*counters[d.Name] = c
 	}
 	return t, errs
 }

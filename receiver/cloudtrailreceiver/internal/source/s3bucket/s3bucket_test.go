@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http/httptest"
 	"strings"
@@ -21,10 +20,10 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.uber.org/zap"
 
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/checkpoint"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/receivertest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/s3keys"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source"
 )
@@ -132,34 +131,12 @@ func TestS3ListingCheckpointAdvancesOverContiguousKeys(t *testing.T) {
 	require.Equal(t, []string{keys[3]}, keysOf(next(newSource())))
 }
 
-// failingClient is a storage client whose writes fail while fail is set.
-type failingClient struct {
-	*checkpoint.MemoryClient
-	fail bool
-}
-
-var errStorage = errors.New("injected storage failure")
-
-func (c *failingClient) Set(ctx context.Context, key string, value []byte) error {
-	if c.fail {
-		return errStorage
-	}
-	return c.MemoryClient.Set(ctx, key, value)
-}
-
-func (c *failingClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	if c.fail {
-		return errStorage
-	}
-	return c.MemoryClient.Batch(ctx, ops...)
-}
-
 // TestS3ForgettableFollowsTheStoredPosition: only a listing position that
 // was stored protects a restart, so an object's checkpoint is kept while
 // storing the position fails; folders not listed in this run are judged by
 // their stored position.
 func TestS3ForgettableFollowsTheStoredPosition(t *testing.T) {
-	store := &failingClient{MemoryClient: checkpoint.NewMemoryClient()}
+	store := &receivertest.FailingClient{Client: checkpoint.NewMemoryClient()}
 	s, err := New(Config{Bucket: testBucket}, nil, store, zap.NewNop())
 	require.NoError(t, err)
 	rp := s3keys.RegionPrefix("", "", acctA, s3keys.FolderLogs, "us-east-1")
@@ -168,13 +145,13 @@ func TestS3ForgettableFollowsTheStoredPosition(t *testing.T) {
 	fo := &s3Folder{prefix: rp, loaded: true, pending: []*s3Object{{key: k1, done: true}, {key: k2, done: true}}}
 	s.folders[rp] = fo
 
-	store.fail = true
+	store.Fail.Store(true)
 	s.advance(fo)
 	assert.Equal(t, k2, fo.committed)
 	forget := s.Forgettable(nil)
 	assert.False(t, forget("s3:"+testBucket+"/"+k1), "the position was not stored")
 
-	store.fail = false
+	store.Fail.Store(false)
 	s.advance(fo) // the next advance stores it
 	forget = s.Forgettable(nil)
 	assert.True(t, forget("s3:"+testBucket+"/"+k1))

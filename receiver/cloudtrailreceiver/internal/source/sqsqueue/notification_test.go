@@ -11,25 +11,13 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/receivertest"
 )
 
 func readNotification(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "notifications", name))
-	require.NoError(t, err)
-	return string(b)
-}
-
-// snsWrap wraps a message in the SNS envelope an SQS subscription without
-// raw delivery receives.
-func snsWrap(t *testing.T, message string) string {
-	t.Helper()
-	b, err := json.Marshal(map[string]string{
-		"Type": "Notification", "MessageId": "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324",
-		"TopicArn": "arn:aws:sns:us-east-2:123456789012:trail-topic", "Subject": "Amazon S3 Notification",
-		"Message": message, "Timestamp": "2024-05-01T10:05:00.000Z", "SignatureVersion": "1",
-		"Signature": "EXAMPLE", "SigningCertURL": "EXAMPLE", "UnsubscribeURL": "EXAMPLE",
-	})
 	require.NoError(t, err)
 	return string(b)
 }
@@ -61,24 +49,24 @@ func TestParseNotification(t *testing.T) {
 	}{
 		{"S3 event (aws-lambda-go sample)", s3Event, notifyObjects, []s3Ref{{"sourcebucket", "Happy Face.jpg"}}},
 		{"S3 event with a form-encoded key", plusKey, notifyObjects, []s3Ref{{"sourcebucket", "audit logs/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x+y.json.gz"}}},
-		{"S3 event in SNS", snsWrap(t, s3Event), notifyObjects, []s3Ref{{"sourcebucket", "Happy Face.jpg"}}},
+		{"S3 event in SNS", receivertest.SNSWrap(t, s3Event), notifyObjects, []s3Ref{{"sourcebucket", "Happy Face.jpg"}}},
 		{"S3 deletion event", strings.Replace(s3Event, "ObjectCreated:Put", "ObjectRemoved:Delete", 1), notifyObjects, nil},
 		{"CloudTrail SNS message, raw delivery", ct1, notifyObjects, []s3Ref{{"your-bucket-name", "AWSLogs/123456789012/CloudTrail/us-east-2/2013/12/13/123456789012_CloudTrail_us-west-2_20131213T1920Z_LnPgDQnpkSKEsppV.json.gz"}}},
-		{"CloudTrail SNS message in SNS, keys not unescaped", snsWrap(t, strings.Replace(ct1, "LnPgDQnpkSKEsppV", "Ln%20gDQ+pkSKEsppV", 1)), notifyObjects, []s3Ref{{"your-bucket-name", "AWSLogs/123456789012/CloudTrail/us-east-2/2013/12/13/123456789012_CloudTrail_us-west-2_20131213T1920Z_Ln%20gDQ+pkSKEsppV.json.gz"}}},
+		{"CloudTrail SNS message in SNS, keys not unescaped", receivertest.SNSWrap(t, strings.Replace(ct1, "LnPgDQnpkSKEsppV", "Ln%20gDQ+pkSKEsppV", 1)), notifyObjects, []s3Ref{{"your-bucket-name", "AWSLogs/123456789012/CloudTrail/us-east-2/2013/12/13/123456789012_CloudTrail_us-west-2_20131213T1920Z_Ln%20gDQ+pkSKEsppV.json.gz"}}},
 		{"S3 test event", s3Test, notifyTest, nil},
-		{"S3 test event in SNS", snsWrap(t, s3Test), notifyTest, nil},
-		{"CloudTrail validation message in SNS", snsWrap(t, "CloudTrail validation message."), notifyTest, nil},
+		{"S3 test event in SNS", receivertest.SNSWrap(t, s3Test), notifyTest, nil},
+		{"CloudTrail validation message in SNS", receivertest.SNSWrap(t, "CloudTrail validation message."), notifyTest, nil},
 		{"CloudTrail validation message, raw", "CloudTrail validation message.", notifyTest, nil},
 		{"subscription confirmation", `{"Type":"SubscriptionConfirmation","Message":"You have chosen to subscribe","SubscribeURL":"https://example.com"}`, notifyUnknown, nil},
 		{"not JSON", "hello", notifyUnknown, nil},
 		{"other JSON", `{"detail-type":"Object Created"}`, notifyUnknown, nil},
 		{"EventBridge S3 event", ebS3("Object Created", ctKey), notifyObjects, []s3Ref{{"trail-bucket", ctKey}}},
 		{"EventBridge S3 event, key with characters S3 notifications escape", ebS3("Object Created", "firehose/2025/06/07/08/ct+eb 1:2.gz"), notifyObjects, []s3Ref{{"trail-bucket", "firehose/2025/06/07/08/ct+eb 1:2.gz"}}},
-		{"EventBridge S3 event in SNS", snsWrap(t, ebS3("Object Created", ctKey)), notifyObjects, []s3Ref{{"trail-bucket", ctKey}}},
+		{"EventBridge S3 event in SNS", receivertest.SNSWrap(t, ebS3("Object Created", ctKey)), notifyObjects, []s3Ref{{"trail-bucket", ctKey}}},
 		{"EventBridge S3 deletion", ebS3("Object Deleted", ctKey), notifyObjects, nil},
 		{"EventBridge event of another service", strings.Replace(ebS3("Object Created", ctKey), `"aws.s3"`, `"aws.personalize"`, 1), notifyUnknown, nil},
 		{"EventBridge S3 event without a key", ebS3("Object Created", ""), notifyUnknown, nil},
-		{"SNS in SNS", snsWrap(t, snsWrap(t, ct1)), notifyUnknown, nil},
+		{"SNS in SNS", receivertest.SNSWrap(t, receivertest.SNSWrap(t, ct1)), notifyUnknown, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
