@@ -225,4 +225,3 @@ func (m *meter) Float64Gauge(name string, opts ...metric.Float64GaugeOption) (me
 	m.r.add(name, c.Description(), c.Unit(), gauge("double"))
 	return noop.Float64Gauge{}, nil
 }
-
