@@ -4,7 +4,11 @@
 #   make build   generate + compile the distribution with ocb -> bin/otelcol-personalize
 #   make run     build, then run it with config/demo.yaml
 #   make test    unit tests, build, end-to-end tests against the built binary
-#   make bench   benchmarks (also written to bench.txt)
+#   make test-long  crash (SIGKILL) and outage tests against the built binary (~15 min; CI runs it)
+#   make bench   the pipeline benchmark (tests/benchpipeline): gzip -dc floor, decoder, collector
+#                to Elasticsearch / OTLP / from S3 at three trail sizes -> table in docs/performance.md
+#   make bench-go  Go benchmarks of pkg/, receiver/, exporter/ (also written to bench.txt)
+#   make bench-profile  CPU profile of the collector (BENCH_PROFILE=es|otlp|s3) on the 1x trail
 #   make bench-s3  S3 source throughput/memory against versitygw (bench-s3.txt)
 #   make fuzz    fuzz the decoder, splitter, parser, pre-filter and pipeline (FUZZTIME each)
 #   make lint    gofmt -l + go vet
@@ -67,12 +71,12 @@ BENCH_PKGS := $(foreach d,pkg receiver exporter,$(if $(wildcard $(d)),./$(d)/...
 # core), 2 lets the GC's background marking use a second core.
 BENCH_CPU ?= 1,2
 
-.PHONY: all tools versitygw build run test unit e2e bench bench-s3 fuzz lint fmt dist clean distclean help
+.PHONY: all tools versitygw build run test test-long unit e2e bench bench-go bench-profile bench-s3 fuzz lint fmt dist clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 ## tools: pinned ocb and versitygw in .tools/bin (each skipped when already installed)
 tools: $(OCB) $(VERSITYGW)
@@ -133,8 +137,37 @@ unit:
 e2e: build $(VERSITYGW)
 	E2E_REQUIRED=1 OTELCOL_BIN="$(CURDIR)/$(BIN)" VERSITYGW_BIN="$(VERSITYGW)" $(GO) test -count=1 -v ./tests/...
 
-## bench: benchmarks for pkg/, receiver/, exporter/; output also in bench.txt
-bench:
+## test-long: the long end-to-end tests (E2E_LONG=1): every shipped configuration
+## through 7 SIGKILLs (TestCrashShippedConfigs; CRASH_SEED=n repeats a kill
+## schedule, CRASH_QUEUE=persistent|wait_for_result measures another sending
+## queue) and the Elasticsearch outage (TestOutageElasticsearch).
+test-long: build $(VERSITYGW)
+	E2E_LONG=1 E2E_REQUIRED=1 OTELCOL_BIN="$(CURDIR)/$(BIN)" VERSITYGW_BIN="$(VERSITYGW)" \
+	  $(GO) test -count=1 -v -timeout 60m -run '^(TestCrashShippedConfigs|TestOutageElasticsearch)$$' ./tests/e2e/
+
+## bench: tests/benchpipeline against the built binary; trails are generated
+## once into build/bench (BENCH_RECORDS is the 1x size). The driver and the
+## sinks run on core 1, each measured process on core 0 (taskset, if present).
+BENCH_RECORDS ?= 300000
+BENCH_SIZES   ?= 0.25,1,4
+BENCH_CASES   ?= gzip,decoder,es,es-memq,otlp,s3
+BENCH_DRIVER  := build/benchpipeline
+BENCH_PIN     := $(if $(shell command -v taskset),taskset -c 1,)
+bench: build
+	$(GO) build -o $(BENCH_DRIVER) ./tests/benchpipeline
+	$(BENCH_PIN) $(BENCH_DRIVER) -records $(BENCH_RECORDS) -sizes $(BENCH_SIZES) -cases $(BENCH_CASES) \
+	  -bin $(BIN) $(if $(wildcard $(VERSITYGW)),-versitygw $(VERSITYGW),) -out docs/performance.md
+
+## bench-profile: a CPU profile of one collector case on the 1x trail (build/bench/<case>.pprof)
+BENCH_PROFILE ?= es
+bench-profile: build
+	$(GO) build -o $(BENCH_DRIVER) ./tests/benchpipeline
+	$(BENCH_PIN) $(BENCH_DRIVER) -records $(BENCH_RECORDS) -sizes $(BENCH_SIZES) -profile $(BENCH_PROFILE) -bin $(BIN) \
+	  $(if $(wildcard $(VERSITYGW)),-versitygw $(VERSITYGW),) -timeout 5m
+	$(GO) tool pprof -top -nodecount 40 $(BIN) build/bench/$(BENCH_PROFILE).pprof | head -50
+
+## bench-go: Go benchmarks for pkg/, receiver/, exporter/; output also in bench.txt
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -cpu $(BENCH_CPU) $(BENCH_PKGS) | tee bench.txt
 
 ## bench-s3: BenchmarkS3Source (tests/e2e) drives the built binary against

@@ -147,9 +147,11 @@ func (s *sender) send(ctx context.Context, b *batch, idx []int) error {
 		return s.send(ctx, b, idx[half:])
 	case status >= 200 && status < 300:
 		return s.readItems(b, idx, body)
-	case status == http.StatusBadRequest:
-		// The request as a whole was refused (malformed NDJSON, an invalid
-		// parameter): sending it again cannot succeed.
+	case status == http.StatusBadRequest && isElasticsearchError(body):
+		// Elasticsearch refused the request as a whole (malformed NDJSON,
+		// an invalid parameter): sending it again cannot succeed. A 400
+		// without Elasticsearch's error object is a proxy's, and is retried
+		// below like any other answer that is not Elasticsearch's verdict.
 		raw := errorObject(body)
 		for _, k := range idx {
 			it := &b.items[k]
@@ -160,7 +162,7 @@ func (s *sender) send(ctx context.Context, b *batch, idx []int) error {
 		// 429/502/503/504 (retried by deliver), other 5xx, 401/403
 		// (credentials may be fixed), 404 (a proxy path): the documents
 		// stay undelivered.
-		return &requestError{err: fmt.Errorf("_bulk answered HTTP %d: %s", status, errorSummary(body)), retry: retryStatus(status)}
+		return &requestError{err: fmt.Errorf("_bulk answered HTTP %d: %s", status, errorSummary(body)), retry: retryStatus(status) || status == http.StatusBadRequest}
 	}
 }
 
@@ -249,11 +251,16 @@ type bulkItemResult struct {
 	Error  json.RawMessage `json:"error"`
 }
 
-var fastOK = []byte(`{"errors":false`)
+var (
+	fastOK    = []byte(`{"errors":false`)
+	statusKey = []byte(`"status":`)
+)
 
 // readItems applies a 2xx _bulk response to the chunk's items, by position.
 func (s *sender) readItems(b *batch, idx []int, body []byte) error {
-	if bytes.HasPrefix(body, fastOK) {
+	// The fast path still counts the items: a proxy or a broken cluster
+	// answering {"errors":false,"items":[]} has stored nothing.
+	if bytes.HasPrefix(body, fastOK) && bytes.Count(body, statusKey) == len(idx) {
 		for _, k := range idx {
 			b.items[k].state, b.items[k].status = stateIndexed, http.StatusCreated
 		}
@@ -261,16 +268,12 @@ func (s *sender) readItems(b *batch, idx []int, body []byte) error {
 	}
 	var r bulkResponse
 	if err := json.Unmarshal(body, &r); err != nil {
-		return &requestError{err: fmt.Errorf("unparseable _bulk response: %w", err)}
-	}
-	if !r.Errors && len(r.Items) == 0 {
-		for _, k := range idx {
-			b.items[k].state, b.items[k].status = stateIndexed, http.StatusCreated
-		}
-		return nil
+		return &requestError{err: fmt.Errorf("unparseable _bulk response (%s): %w", errorSummary(body), err), retry: true}
 	}
 	if len(r.Items) != len(idx) {
-		return &requestError{err: fmt.Errorf("_bulk response has %d items for %d documents", len(r.Items), len(idx))}
+		// Success for documents it does not list would lose them: the
+		// request is sent again (create by _id makes that harmless).
+		return &requestError{err: fmt.Errorf("_bulk response lists %d items for %d documents sent", len(r.Items), len(idx)), retry: true}
 	}
 	for i, m := range r.Items {
 		it := &b.items[idx[i]]
@@ -338,4 +341,16 @@ func errorSummary(body []byte) string {
 		return e.Error.Type + ": " + e.Error.Reason
 	}
 	return truncate(body, 256)
+}
+
+// isElasticsearchError reports whether body is Elasticsearch's own error
+// answer ({"error":{"type":...},"status":N}), as opposed to a proxy's page.
+func isElasticsearchError(body []byte) bool {
+	var e struct {
+		Error struct {
+			Type string `json:"type"`
+		} `json:"error"`
+		Status int `json:"status"`
+	}
+	return json.Unmarshal(body, &e) == nil && e.Error.Type != "" && e.Status != 0
 }

@@ -21,17 +21,16 @@ const maxLoggedFailures = 5
 // settle turns item outcomes into the push result:
 //
 //   - indexed and duplicate items are done;
-//   - rejected items (4xx other than 409/429) and items still failing with
-//     429/5xx after every retry round go to the dead-letter file when one
-//     is configured;
-//   - without a dead-letter file, rejected items make the push fail with a
-//     permanent error (they would be rejected again), while exhausted
-//     429/5xx items are handed back to the queue: they are transient by
-//     nature, and dropping them would lose audit records;
-//   - items a failed request never settled, and items the dead-letter file
-//     could not take, are handed back with a retryable consumererror.Logs
-//     holding only those records, so that exporterhelper's retry never
-//     resends what is already indexed.
+//   - rejected items (4xx other than 409/429: sending them again cannot
+//     succeed) go to the dead-letter file when one is configured, and
+//     otherwise make the push fail with a permanent error;
+//   - items still answered 429/5xx after every bulk round, items a failed
+//     request never settled, and items the dead-letter file could not take
+//     are handed back with a retryable consumererror.Logs holding only those
+//     records, so that the caller's retry never resends what is already
+//     indexed. A transient answer never goes to the dead-letter file: the
+//     cluster will take the record once it recovers, and a file needs a
+//     manual replay.
 func (e *auditExporter) settle(ctx context.Context, ld plog.Logs, b *batch, reqErr error) error {
 	var indexed, duplicate int
 	var rejected, exhausted, pending []int
@@ -59,7 +58,7 @@ func (e *auditExporter) settle(ctx context.Context, ld plog.Logs, b *batch, reqE
 	}
 	var permErr error
 	if e.dlq != nil {
-		toDLQ := append(rejected, exhausted...)
+		toDLQ := rejected
 		if len(toDLQ) > 0 {
 			if err := e.dlq.write(e.deadLetterEntries(b, toDLQ)); err != nil {
 				e.logger.Error("cannot write the dead-letter file; the documents go back to the queue",
@@ -72,20 +71,18 @@ func (e *auditExporter) settle(ctx context.Context, ld plog.Logs, b *batch, reqE
 					zap.Int("documents", len(toDLQ)), zap.String("path", e.dlq.path), sampleFailures(b, toDLQ))
 			}
 		}
-	} else {
-		if len(rejected) > 0 {
-			e.metrics.add(ctx, e.metrics.failed, len(rejected))
-			e.logger.Error("Elasticsearch rejected documents and no dead_letter::path is configured: they are NOT indexed",
-				zap.Int("documents", len(rejected)), sampleFailures(b, rejected))
-			permErr = fmt.Errorf("%d of %d documents rejected by Elasticsearch (%d indexed, %d duplicates); configure dead_letter::path to keep them",
-				len(rejected), len(b.items), indexed, duplicate)
-		}
-		if len(exhausted) > 0 {
-			e.logger.Warn("documents still answered 429/5xx after every bulk retry; handing them back to the queue",
-				zap.Int("documents", len(exhausted)), sampleFailures(b, exhausted))
-			back = append(back, exhausted...)
-			causes = append(causes, fmt.Errorf("%d documents still answered 429/5xx after %d retries", len(exhausted), e.cfg.BulkRetry.MaxRetries))
-		}
+	} else if len(rejected) > 0 {
+		e.metrics.add(ctx, e.metrics.failed, len(rejected))
+		e.logger.Error("Elasticsearch rejected documents and no dead_letter::path is configured: they are NOT indexed",
+			zap.Int("documents", len(rejected)), sampleFailures(b, rejected))
+		permErr = fmt.Errorf("%d of %d documents rejected by Elasticsearch (%d indexed, %d duplicates); configure dead_letter::path to keep them",
+			len(rejected), len(b.items), indexed, duplicate)
+	}
+	if len(exhausted) > 0 {
+		e.logger.Warn("documents still answered 429/5xx after every bulk round; handing them back to be sent again",
+			zap.Int("documents", len(exhausted)), sampleFailures(b, exhausted))
+		back = append(back, exhausted...)
+		causes = append(causes, fmt.Errorf("%d documents still answered 429/5xx after %d retries", len(exhausted), e.cfg.BulkRetry.MaxRetries))
 	}
 	if len(back) > 0 {
 		if permErr != nil {

@@ -73,6 +73,11 @@ type DecoderOptions struct {
 	MaxRecordSize int
 	// BufferSize is the initial read buffer (default 256 KiB).
 	BufferSize int
+	// Hash, when set, is written every decompressed byte as the decoder
+	// reads it (digest validation hashes log files this way, in the one
+	// pass that decodes them). Decoder.ReadRest feeds it what the decoder
+	// did not read.
+	Hash io.Writer
 }
 
 // Decoder reads the records of one CloudTrail file as a stream.
@@ -108,6 +113,9 @@ type Decoder struct {
 	evBuf []byte
 	// compression names the file's compression ("gzip", "gzip+gzip", ...), "" when plain.
 	compression string
+	// hashed is the decompressed stream teed into DecoderOptions.Hash, nil
+	// without one.
+	hashed io.Reader
 }
 
 // position is what the scanner stands before, which says which reader reads on.
@@ -161,6 +169,10 @@ func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 			return nil, err
 		}
 	}
+	if opts.Hash != nil {
+		src = io.TeeReader(src, opts.Hash)
+		d.hashed = src
+	}
 	d.sc = jsonscan.NewScanner(src, opts.BufferSize)
 	return d, nil
 }
@@ -175,6 +187,18 @@ func (d *Decoder) Skipped() int64 { return d.skipped }
 func (d *Decoder) Offset() int64 { return d.sc.Offset() }
 
 // Close releases the decompressor, if any. It does not close the source.
+// ReadRest reads the decompressed stream to its end past what the decoder
+// read (after a fault, or bytes after the last value), so that
+// DecoderOptions.Hash has been written all of it. Without Hash it does
+// nothing.
+func (d *Decoder) ReadRest() error {
+	if d.hashed == nil {
+		return nil
+	}
+	_, err := io.Copy(io.Discard, d.hashed)
+	return err
+}
+
 func (d *Decoder) Close() error {
 	var errs []error
 	for _, c := range d.closers {

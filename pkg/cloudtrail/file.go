@@ -76,6 +76,10 @@ func (f *FileReader) Stats() FileStats {
 	return s
 }
 
+// ReadRest reads the rest of the decompressed file into
+// DecoderOptions.Hash (see Decoder.ReadRest).
+func (f *FileReader) ReadRest() error { return f.dec.ReadRest() }
+
 // Offset is the number of decompressed bytes read so far.
 func (f *FileReader) Offset() int64 { return f.dec.Offset() }
 

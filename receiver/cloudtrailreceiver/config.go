@@ -14,6 +14,7 @@ import (
 	"github.com/personalize-audit/otelcol-personalize/internal/ctoptions"
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/directory"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/eventhistory"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/s3bucket"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/sqsqueue"
 )
@@ -32,13 +33,16 @@ const (
 // Config is the configuration of the cloudtrail receiver.
 type Config struct {
 	// Directory reads CloudTrail log files from a local directory tree.
-	// Exactly one of Directory, S3 and SQS is set.
+	// Exactly one of Directory, S3, SQS and EventHistory is set.
 	Directory DirectoryConfig `mapstructure:"directory"`
 	// S3 lists and reads CloudTrail log files from a trail's S3 bucket.
 	S3 S3Config `mapstructure:"s3"`
 	// SQS reads the CloudTrail log files named by S3 or CloudTrail
 	// notifications delivered to an SQS queue.
 	SQS SQSConfig `mapstructure:"sqs"`
+	// EventHistory reads CloudTrail's Event history (the LookupEvents API)
+	// of some regions, for accounts without a trail.
+	EventHistory EventHistoryConfig `mapstructure:"event_history"`
 
 	// Storage is the component.ID of a storage extension that keeps the
 	// per-file checkpoints. Without it checkpoints live in memory only, and
@@ -71,8 +75,9 @@ type Config struct {
 	// skipped, logged and counted.
 	MaxRecordSize int `mapstructure:"max_record_size"`
 
-	// BatchSize is the number of log records per ConsumeLogs call (a file's
-	// last batch may be smaller).
+	// BatchSize is the number of log records per ConsumeLogs call, from one
+	// file or several (a batch not full is sent after a second, and at the
+	// end of a listing).
 	BatchSize int `mapstructure:"batch_size"`
 
 	// Dedup drops records whose eventID was delivered recently.
@@ -89,9 +94,10 @@ type Config struct {
 // The sources' configurations, under the names this package has always
 // given them.
 type (
-	DirectoryConfig = directory.Config
-	S3Config        = s3bucket.Config
-	SQSConfig       = sqsqueue.Config
+	DirectoryConfig    = directory.Config
+	S3Config           = s3bucket.Config
+	SQSConfig          = sqsqueue.Config
+	EventHistoryConfig = eventhistory.Config
 )
 
 // DedupConfig configures the eventID de-duplication.
@@ -110,12 +116,12 @@ var _ component.Config = (*Config)(nil)
 // Validate checks the receiver configuration.
 func (cfg *Config) Validate() error {
 	var errs error
-	dir, s3, sqs := cfg.Directory.Path != "", cfg.S3.Bucket != "", cfg.SQS.QueueURL != ""
-	switch n := btoi(dir) + btoi(s3) + btoi(sqs); {
+	dir, s3, sqs, history := cfg.Directory.Path != "", cfg.S3.Bucket != "", cfg.SQS.QueueURL != "", cfg.EventHistory.Selected()
+	switch n := btoi(dir) + btoi(s3) + btoi(sqs) + btoi(history); {
 	case n > 1:
-		errs = errors.Join(errs, errors.New("directory.path, s3.bucket, sqs.queue_url: exactly one source may be set, got more"))
+		errs = errors.Join(errs, errors.New("directory.path, s3.bucket, sqs.queue_url, event_history.regions: exactly one source may be set, got more"))
 	case n == 0:
-		errs = errors.Join(errs, errors.New("directory.path, s3.bucket, sqs.queue_url: one source must be set, got none"))
+		errs = errors.Join(errs, errors.New("directory.path, s3.bucket, sqs.queue_url, event_history.regions: one source must be set, got none"))
 	}
 	// Each source checks its own options.
 	errs = errors.Join(errs, cfg.Directory.Check(dir))
@@ -128,6 +134,9 @@ func (cfg *Config) Validate() error {
 			errs = errors.Join(errs, fmt.Errorf("checkpoint_retention: must be 0 or at least %v with sqs, so that no notification SQS still holds (14 days at most) can name a file whose checkpoint is gone, got %v",
 				minSQSCheckpointRetention, cfg.CheckpointRetention))
 		}
+	}
+	if history {
+		errs = errors.Join(errs, cfg.EventHistory.Check())
 	}
 	if cfg.CheckpointRetention < 0 {
 		errs = errors.Join(errs, fmt.Errorf("checkpoint_retention: must not be negative (0 keeps checkpoints for ever), got %v", cfg.CheckpointRetention))
@@ -143,6 +152,15 @@ func (cfg *Config) Validate() error {
 }
 
 // selector builds the record selector of the configuration.
+// transport is the receiver's transport in its obsreport telemetry: the
+// directory source reads files, the others call AWS APIs over HTTP.
+func (cfg *Config) transport() string {
+	if cfg.Directory.Path != "" {
+		return "file"
+	}
+	return "http"
+}
+
 func (cfg *Config) selector() *cloudtrail.Selector {
 	return cloudtrail.NewSelector(cfg.EventSources, cfg.IncludeEventNames, cfg.ExcludeEventNames)
 }

@@ -70,6 +70,7 @@ func TestLoadConfigFull(t *testing.T) {
 		},
 		S3:                  S3Config{PollInterval: time.Minute, MaxConcurrentObjects: 4},
 		SQS:                 NewFactory().CreateDefaultConfig().(*Config).SQS,
+		EventHistory:        NewFactory().CreateDefaultConfig().(*Config).EventHistory,
 		Storage:             &storage,
 		CheckpointRetention: 7 * 24 * time.Hour,
 		EventSources:        []string{"personalize.amazonaws.com", "s3.amazonaws.com"},
@@ -163,13 +164,24 @@ func TestLoadConfigEmptyEventSourcesMeansAll(t *testing.T) {
 	assert.Equal(t, "none", cfg.Body)
 }
 
+func TestLoadConfigEventHistory(t *testing.T) {
+	cfg := loadConfig(t, "event_history")
+	require.NoError(t, confmap.Validate(cfg))
+	assert.Equal(t, []string{"us-east-1", "eu-west-1"}, cfg.EventHistory.Regions)
+	assert.Equal(t, 720*time.Hour, cfg.EventHistory.Lookback)
+	assert.Equal(t, 10*time.Minute, cfg.EventHistory.SettleTime)
+	// Defaults of what is not set.
+	assert.Equal(t, time.Minute, cfg.EventHistory.PollInterval)
+	assert.Equal(t, 2.0, cfg.EventHistory.RequestsPerSecond)
+}
+
 func TestLoadConfigInvalid(t *testing.T) {
 	tests := []struct {
 		name string
 		errs []string
 	}{
-		{"missing_path", []string{"directory.path, s3.bucket, sqs.queue_url: one source must be set, got none"}},
-		{"both_sources", []string{"directory.path, s3.bucket, sqs.queue_url: exactly one source may be set, got more"}},
+		{"missing_path", []string{"directory.path, s3.bucket, sqs.queue_url, event_history.regions: one source must be set, got none"}},
+		{"both_sources", []string{"directory.path, s3.bucket, sqs.queue_url, event_history.regions: exactly one source may be set, got more"}},
 		{"bad_sqs", []string{
 			"sqs.wait_time: must be whole seconds from 0s to 20s, got 30s",
 			"sqs.visibility_timeout: must be whole seconds from 2s to 12h, got 1.5s",
@@ -177,6 +189,16 @@ func TestLoadConfigInvalid(t *testing.T) {
 			"sqs.workers: must be positive, got 0",
 			"sqs.max_receive_count: must be positive, got -1",
 			`sqs.on_max_receive: must be delete or leave, got "drop"`,
+		}},
+		{"bad_event_history", []string{
+			`event_history.regions[1]: must be a region name such as eu-west-1, got "useast1"`,
+			`event_history.regions[2]: "us-east-1" is listed twice`,
+			`event_history.endpoint: must be an http:// or https:// URL with a host, got "127.0.0.1:4566"`,
+			`event_history.role_arn: must be the ARN of an IAM role (arn:aws:iam::111122223333:role/name), got "reader"`,
+			"event_history.lookback: must be positive and at most 2160h0m0s (the 90 days Event history holds), got 2200h0m0s",
+			"event_history.poll_interval: must be positive, got 0s",
+			"event_history.settle_time: must be from 0 to 2160h0m0s, got -1m0s",
+			"event_history.requests_per_second: must be positive, got 0",
 		}},
 		{"bad_s3", []string{
 			"s3.poll_interval: must be positive, got 0s",
@@ -239,7 +261,7 @@ func TestFactory(t *testing.T) {
 	assert.Equal(t, "cloudtrail", f.Type().String())
 	assert.Equal(t, component.StabilityLevelAlpha, f.LogsStability())
 	// The default configuration is not valid on its own: a source is required.
-	assert.ErrorContains(t, confmap.Validate(f.CreateDefaultConfig()), "directory.path, s3.bucket, sqs.queue_url: one source must be set, got none")
+	assert.ErrorContains(t, confmap.Validate(f.CreateDefaultConfig()), "directory.path, s3.bucket, sqs.queue_url, event_history.regions: one source must be set, got none")
 }
 
 // TestShippedS3AndSQSConfigs checks that the receiver sections of the ready
@@ -295,7 +317,7 @@ func TestREADMEConfigExamples(t *testing.T) {
 			n++
 		}
 	}
-	assert.Equal(t, 4, n, "the project README's example and the component README's directory, S3 and SQS examples")
+	assert.Equal(t, 5, n, "the project README's example and the component README's directory, S3, SQS and Event history examples")
 }
 
 // TestLoadConfigStartTimeForms loads s3.start_time in every form a YAML user

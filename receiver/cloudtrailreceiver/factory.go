@@ -14,6 +14,7 @@ import (
 	"github.com/personalize-audit/otelcol-personalize/pkg/cloudtrail"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/directory"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/eventhistory"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/s3bucket"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/sqsqueue"
 )
@@ -41,6 +42,7 @@ func createDefaultConfig() component.Config {
 			MaxConcurrentObjects: s3bucket.DefaultMaxConcurrentObjects,
 		},
 		SQS:                 sqsqueue.DefaultConfig(),
+		EventHistory:        eventhistory.DefaultConfig(),
 		CheckpointRetention: defaultCheckpointRetention,
 		EventSources:        []string{cloudtrail.PersonalizeSource},
 		Body:                cloudtrail.BodyMap.String(),

@@ -296,6 +296,22 @@ func field(e observer.LoggedEntry, key string) (string, bool) {
 	return fmt.Sprint(v), true
 }
 
+// ---- AWS ----
+
+// staticAWSCredentials gives the receiver's AWS clients, which take their
+// credentials from the default chain, static ones, and keeps them away from
+// the host's AWS files and instance metadata.
+func staticAWSCredentials(t *testing.T) {
+	t.Helper()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+}
+
 // ---- storage ----
 
 // storageHost is a component.Host exposing extensions.

@@ -4,12 +4,14 @@
 package cloudtrailreceiver
 
 import (
+	"errors"
 	"testing"
 
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/personalize-audit/otelcol-personalize/internal/metadatatest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/eventhistory"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
 )
 
@@ -19,7 +21,8 @@ func TestMetadataAgreesWithCode(t *testing.T) {
 		Signals: []string{"logs"}, ScopeName: metadata.ScopeName,
 	}, func(set component.TelemetrySettings) error {
 		_, err := telemetry.New(set)
-		return err
+		_, err2 := eventhistory.NewTelemetry(set)
+		return errors.Join(err, err2)
 	})
 	if got := NewFactory().LogsStability(); got != metadata.LogsStability {
 		t.Errorf("factory stability %v, metadata %v", got, metadata.LogsStability)

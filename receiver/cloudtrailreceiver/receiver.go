@@ -26,6 +26,7 @@ import (
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/runner"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/directory"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/eventhistory"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/s3bucket"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source/sqsqueue"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
@@ -56,7 +57,7 @@ func newReceiver(set receiver.Settings, cfg *Config, next consumer.Logs) (*cloud
 	}
 	obsrecv, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
 		ReceiverID:             set.ID,
-		Transport:              "file",
+		Transport:              cfg.transport(),
 		ReceiverCreateSettings: set,
 	})
 	if err != nil {
@@ -105,7 +106,7 @@ func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) err
 				Retention:   retention,
 				Dedup:       dedup.New(r.cfg.Dedup.Enabled, r.cfg.Dedup.CacheSize),
 				Selector:    r.cfg.selector(),
-				Decoder:     cloudtrail.DecoderOptions{MaxRecordSize: r.cfg.MaxRecordSize},
+				Decoder:     cloudtrail.DecoderOptions{MaxRecordSize: r.cfg.MaxRecordSize, BufferSize: readBufferSize},
 				Mapping: cloudtrail.MapOptions{
 					Body:         r.body,
 					ScopeName:    metadata.ScopeName,
@@ -137,6 +138,25 @@ func (r *cloudtrailReceiver) Start(ctx context.Context, host component.Host) err
 func (r *cloudtrailReceiver) newSource(ctx context.Context, store storage.Client) (source.Source, error) {
 	logger := r.set.Logger
 	switch {
+	case r.cfg.EventHistory.Selected():
+		c := r.cfg.EventHistory
+		awsCfg, err := awsclient.LoadConfig(ctx, c.Regions[0], c.RoleARN, c.Endpoint != "", logger)
+		if err != nil {
+			return nil, fmt.Errorf("event_history: %w", err)
+		}
+		clients := make(map[string]eventhistory.API, len(c.Regions))
+		for _, region := range c.Regions {
+			clients[region] = awsclient.NewCloudTrailClient(awsCfg, region, c.Endpoint)
+		}
+		tel, err := eventhistory.NewTelemetry(r.set.TelemetrySettings)
+		if err != nil {
+			return nil, err
+		}
+		return eventhistory.New(eventhistory.Settings{
+			Config: c, Clients: clients, EventSources: r.cfg.EventSources, Storage: store, Telemetry: tel,
+			RecordFailed: func(reason string) { r.tel.RecordFailed(context.Background(), reason) },
+			Logger:       logger,
+		}), nil
 	case r.cfg.SQS.QueueURL != "":
 		c := r.cfg.SQS
 		endpoint := c.RequestEndpoint()
@@ -178,3 +198,8 @@ func (r *cloudtrailReceiver) Shutdown(ctx context.Context) error {
 	r.client = nil
 	return err
 }
+
+// readBufferSize is the decoder's first read buffer per file: a CloudTrail
+// file is about 75 KB of JSON, so the decoder's default of 256 KiB is mostly
+// allocated and cleared for nothing; the buffer grows for a larger record.
+const readBufferSize = 64 << 10

@@ -128,15 +128,7 @@ func newFakeS3(t *testing.T) *fakeS3 {
 	f := &fakeS3{t: t, backend: backend, gets: map[string]int{}, faults: map[string]int{}}
 	srv := httptest.NewServer(f.wrap(gofakes3.New(backend).Server()))
 	t.Cleanup(srv.Close)
-	// The receiver's client takes its credentials from the default chain:
-	// give it static ones and keep it away from the host's AWS files.
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	staticAWSCredentials(t)
 	client := s3.New(s3.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL),
@@ -392,8 +384,8 @@ func TestS3SourceBadObjects(t *testing.T) {
 
 // TestS3SourceResumesHalfReadObject stops the receiver while objects are
 // half read (several in flight): after a restart on the same storage, every
-// record is delivered exactly once over the two runs, and the fully read
-// objects are not fetched again.
+// record is delivered exactly once over the two runs, and the objects whose
+// records were all delivered are not fetched again.
 func TestS3SourceResumesHalfReadObject(t *testing.T) {
 	fs3 := newFakeS3(t)
 	var want []string
@@ -429,7 +421,10 @@ func TestS3SourceResumesHalfReadObject(t *testing.T) {
 	require.Eventually(t, func() bool { return len(first)+len(rec2.accepted()) >= len(want) }, waitTimeout, 5*time.Millisecond)
 	h2.settle()
 	requireExactlyOnce(t, want, append(first, rec2.accepted()...))
-	require.LessOrEqual(t, fs3.totalGets(), 6+3, "only the objects in flight at shutdown are fetched twice")
+	// Each of the 3 workers had an object in flight and may have held the
+	// last records of the one before in its batch (30-record objects,
+	// batches of 4): only those are fetched twice.
+	require.LessOrEqual(t, fs3.totalGets(), 6+2*3, "only the objects in flight at shutdown, or with records in a worker's batch, are fetched twice")
 }
 
 // TestS3SourceResumesAfterACutBody: a connection dropped in the middle of an

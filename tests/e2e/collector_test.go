@@ -137,6 +137,15 @@ func startCollector(t testing.TB, bin, name, configYAML, healthAddr string) *col
 // runtime's GC trace from it), and flags after --config.
 func startCollectorWith(t testing.TB, bin, name, configYAML, healthAddr string, onLine func(string), flags ...string) *collector {
 	t.Helper()
+	c := launchCollector(t, bin, name, configYAML, healthAddr, onLine, flags...)
+	c.waitReady(readyTimeout)
+	return c
+}
+
+// launchCollector is startCollectorWith without the wait for readiness: the
+// crash tests kill some runs while they are still starting.
+func launchCollector(t testing.TB, bin, name, configYAML, healthAddr string, onLine func(string), flags ...string) *collector {
+	t.Helper()
 	cfgPath := filepath.Join(t.TempDir(), name+".yaml")
 	if err := os.WriteFile(cfgPath, []byte(configYAML), 0o600); err != nil {
 		t.Fatalf("write config: %v", err)
@@ -167,7 +176,6 @@ func startCollectorWith(t testing.TB, bin, name, configYAML, healthAddr string, 
 		_ = cmd.Process.Kill()
 		<-c.done
 	})
-	c.waitReady(readyTimeout)
 	return c
 }
 

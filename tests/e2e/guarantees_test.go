@@ -15,12 +15,17 @@ import (
 )
 
 // TestShippedConfigsKeepGuarantees checks, without a binary, that every
-// configuration the project shows (config/*.yaml and the README's example)
-// keeps the README's "Guarantees" wherever the receiver checkpoints: no batch
-// processor (it acknowledges before the exporter holds the records), and
-// every exporter either queues on a storage extension, retrying without a
-// time limit, or exports synchronously (sending_queue disabled).
-// TestREADMEConfigSurvivesBackendOutage shows the loss these rules prevent.
+// configuration the project shows (config/*.yaml, the README's example and
+// the component READMEs' whole pipelines) keeps the README's "Guarantees"
+// wherever the receiver checkpoints: no batch processor (it acknowledges
+// before the exporter holds the records), and every exporter exports
+// synchronously, so that the receiver checkpoints only what the backend
+// accepted: `sending_queue: {enabled: false}`, or an in-memory queue with
+// `wait_for_result: true`. A persistent queue (sending_queue.storage) is
+// refused: exporterhelper loses its items when the collector is killed
+// while restoring them (TestCrashShippedConfigs with CRASH_QUEUE=persistent
+// shows it). TestREADMEConfigSurvivesBackendOutage and
+// TestCrashShippedConfigs show the configurations keep the promise.
 func TestShippedConfigsKeepGuarantees(t *testing.T) {
 	root := repoRoot(t)
 	docs := map[string]map[string]any{"README.md": readmeConfigExample(t)}
@@ -124,7 +129,7 @@ func checkPipelinesSafe(t *testing.T, doc map[string]any) int {
 		found = 1
 		for _, id := range listAt(pipe, "processors") {
 			if componentType(id) == "batch" {
-				t.Errorf("pipeline %s: processor %s acknowledges records before the exporter holds them: batch in the exporter's sending_queue instead", pname, id)
+				t.Errorf("pipeline %s: processor %s acknowledges records before the exporter holds them: remove it (the receiver sends batch_size records per call)", pname, id)
 			}
 		}
 		for _, id := range listAt(pipe, "exporters") {
@@ -140,19 +145,26 @@ func checkExporterSafe(t *testing.T, pipeline, id string, cfg map[string]any) {
 		return // no queue: prints before it returns
 	}
 	queue := mapAt(cfg, "sending_queue")
-	if enabled, ok := queue["enabled"].(bool); ok && !enabled {
-		return // synchronous: the receiver's consume returns once exported
-	}
-	if queue["storage"] == nil {
-		t.Errorf("pipeline %s: exporter %s queues in memory (sending_queue without storage): a stop while the backend is down loses checkpointed records", pipeline, id)
+	enabled, set := queue["enabled"].(bool)
+	switch {
+	case set && !enabled:
+		// synchronous: the receiver's consume returns once exported
+	case queue["storage"] != nil:
+		t.Errorf("pipeline %s: exporter %s queues on storage: the persistent queue loses records the receiver checkpointed "+
+			"when the collector is killed while restoring it; set sending_queue: {enabled: false}", pipeline, id)
+		return
+	case queue["wait_for_result"] != true:
+		t.Errorf("pipeline %s: exporter %s queues in memory without wait_for_result: a stop or crash while the backend "+
+			"is down loses checkpointed records; set sending_queue: {enabled: false}", pipeline, id)
 		return
 	}
-	// elasticsearch_audit's default is already 0 (no limit).
+	// Synchronous: a give-up would hand the receiver an error it retries
+	// anyway; elasticsearch_audit's default is already 0 (no limit).
 	if componentType(id) != "elasticsearch_audit" {
 		switch v := mapAt(cfg, "retry_on_failure")["max_elapsed_time"]; v {
 		case 0, "0", "0s":
 		default:
-			t.Errorf("pipeline %s: exporter %s gives up retrying (retry_on_failure.max_elapsed_time %v) and drops what its persistent queue holds: set it to 0", pipeline, id, v)
+			t.Errorf("pipeline %s: exporter %s gives up retrying (retry_on_failure.max_elapsed_time %v): set it to 0", pipeline, id, v)
 		}
 	}
 }

@@ -77,6 +77,22 @@ type otlpSink struct {
 	// backend in an outage does; refused counts those answers.
 	down    atomic.Bool
 	refused atomic.Int64
+	// latency delays every answer, like a loaded backend (SetLatency).
+	latency atomic.Int64
+	// perID counts the records of each aws.cloudtrail.event_id.
+	perID map[string]int
+}
+
+// SetLatency makes every /v1/logs answer wait d before the records count
+// as received (0: none).
+func (s *otlpSink) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
+
+// Distinct returns how many different eventIDs arrived, and how many
+// records in all.
+func (s *otlpSink) Distinct() (distinct, records int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.perID), len(s.records)
 }
 
 // SetDown switches the outage on or off.
@@ -87,7 +103,7 @@ func (s *otlpSink) Refused() int64 { return s.refused.Load() }
 
 func newOTLPSink(t testing.TB) *otlpSink {
 	t.Helper()
-	s := &otlpSink{changed: make(chan struct{})}
+	s := &otlpSink{changed: make(chan struct{}), perID: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/logs", s.handleLogs)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -172,6 +188,13 @@ func (s *otlpSink) handleLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if d := time.Duration(s.latency.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return // the client gave up: nothing counts as received
+		}
+	}
 	s.add(req.Logs(), mediaType)
 	w.Header().Set("Content-Type", mediaType)
 	w.WriteHeader(http.StatusOK)
@@ -212,6 +235,11 @@ func (s *otlpSink) add(ld plog.Logs, contentType string) {
 	s.requests++
 	if len(recs) > 0 {
 		s.records = append(s.records, recs...)
+		for _, r := range recs {
+			if id, ok := r.attrString("aws.cloudtrail.event_id"); ok {
+				s.perID[id]++
+			}
+		}
 		close(s.changed)
 		s.changed = make(chan struct{})
 	}

@@ -103,6 +103,12 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request, defaultIndex
 			}
 		}
 	}
+	if a, ok := s.faults.takeRaw(); ok {
+		w.Header().Set("Content-Type", a.contentType)
+		w.WriteHeader(a.status)
+		_, _ = io.WriteString(w, a.body)
+		return a.status
+	}
 	if status, ok := s.faults.requestFault(); ok {
 		typ := "unavailable_exception"
 		if status == http.StatusTooManyRequests {
@@ -357,6 +363,7 @@ func (s *Server) applyItem(l bulkLine, requireDS bool) itemResult {
 	}
 	if i, exists := ds.ids[id]; exists {
 		if l.op == "create" {
+			s.conflicts.Add(1)
 			return fail(409, "version_conflict_engine_exception",
 				fmt.Sprintf("[%s]: version conflict, document already exists (current version [1])", id))
 		}

@@ -6,7 +6,9 @@ package esdouble // import "github.com/personalize-audit/otelcol-personalize/tes
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -42,6 +44,23 @@ func EveryNth(n int64) func(string, string, int64) bool {
 	return func(_, _ string, k int64) bool { return k%n == 0 }
 }
 
+// Fraction matches about p (0 to 1) of the items, picked pseudo-randomly
+// (by _id and item number, so a retried item is drawn again).
+func Fraction(p float64) func(string, string, int64) bool {
+	return func(_, id string, n int64) bool {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(id))
+		_, _ = h.Write([]byte(strconv.FormatInt(n, 10)))
+		return float64(h.Sum64()%10_000) < p*10_000
+	}
+}
+
+// During restricts match to the next d.
+func During(d time.Duration, match func(string, string, int64) bool) func(string, string, int64) bool {
+	until := time.Now().Add(d)
+	return func(index, id string, n int64) bool { return time.Now().Before(until) && match(index, id, n) }
+}
+
 type requestFault struct {
 	status    int
 	remaining int       // for "next N requests"
@@ -54,11 +73,44 @@ type faults struct {
 	mu           sync.Mutex
 	items        []*ItemRule
 	bulk         []*requestFault
+	all          *requestFault // every request, not only _bulk (FailAllFor)
 	drops        int
 	maxBody      int
 	templateCode int
 	latency      time.Duration
 	hold         chan struct{} // closed by the release of HoldBulk; nil when not held
+	raw          []rawAnswer
+}
+
+// rawAnswer is a whole answer given instead of Elasticsearch's.
+type rawAnswer struct {
+	status      int
+	contentType string
+	body        string
+}
+
+// AnswerBulkRaw answers the next n _bulk requests with status and body
+// instead of processing them, storing nothing: what a proxy in front of the
+// cluster, or a broken cluster, may say ({"errors":false,"items":[]}, an
+// HTML 400 or 502 page).
+func (s *Server) AnswerBulkRaw(n, status int, contentType, body string) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	for range n {
+		s.faults.raw = append(s.faults.raw, rawAnswer{status: status, contentType: contentType, body: body})
+	}
+}
+
+// takeRaw returns the raw answer the next _bulk request must get, if any.
+func (f *faults) takeRaw() (rawAnswer, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.raw) == 0 {
+		return rawAnswer{}, false
+	}
+	a := f.raw[0]
+	f.raw = f.raw[1:]
+	return a, true
 }
 
 // FailItems adds a per-item fault rule.
@@ -83,6 +135,15 @@ func (s *Server) FailBulkFor(d time.Duration, status int) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.bulk = append(s.faults.bulk, &requestFault{status: status, remaining: -1, until: time.Now().Add(d)})
+}
+
+// FailAllFor answers every request (GET /, templates, _bulk, searches) with
+// status for the duration d, as a cluster that lost its master or a proxy
+// in front of a cluster that is down does.
+func (s *Server) FailAllFor(d time.Duration, status int) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.all = &requestFault{status: status, remaining: -1, until: time.Now().Add(d)}
 }
 
 // DropConnections makes the next n _bulk requests lose their connection
@@ -150,6 +211,7 @@ func (s *Server) ClearFaults() {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.items, s.faults.bulk, s.faults.drops, s.faults.maxBody, s.faults.templateCode = nil, nil, 0, 0, 0
+	s.faults.all, s.faults.raw = nil, nil
 	s.faults.latency = 0
 	s.faults.release(s.faults.hold)
 }
@@ -214,6 +276,17 @@ func (f *faults) requestFault() (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// allFault returns the status every request must get now, if any.
+func (f *faults) allFault() (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.all == nil || !time.Now().Before(f.all.until) {
+		f.all = nil
+		return 0, false
+	}
+	return f.all.status, true
 }
 
 func (f *faults) takeDrop() bool {

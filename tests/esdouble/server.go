@@ -62,6 +62,7 @@ type Server struct {
 	requests   []RequestInfo
 
 	bulkRequests atomic.Int64
+	conflicts    atomic.Int64
 	seq          atomic.Int64
 }
 
@@ -128,6 +129,10 @@ func (s *Server) Requests() []RequestInfo {
 // BulkRequests is the number of _bulk requests received (faulted ones too).
 func (s *Server) BulkRequests() int { return int(s.bulkRequests.Load()) }
 
+// Conflicts is the number of bulk items answered 409: a create of an _id
+// the data stream already holds (a repeat, not a second document).
+func (s *Server) Conflicts() int { return int(s.conflicts.Load()) }
+
 func (s *Server) record(ri RequestInfo) {
 	s.mu.Lock()
 	s.requests = append(s.requests, ri)
@@ -175,6 +180,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, ri *RequestInf
 	s.setHeaders(w)
 	if !s.authorized(r) {
 		return writeError(w, http.StatusUnauthorized, "security_exception", "missing authentication credentials for REST request ["+r.URL.Path+"]")
+	}
+	if status, ok := s.faults.allFault(); ok {
+		return writeError(w, status, "cluster_block_exception", "injected fault: "+http.StatusText(status))
 	}
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(segs) == 1 && segs[0] == "" {

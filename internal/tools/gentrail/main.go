@@ -10,6 +10,11 @@
 // Usage:
 //
 //	go run ./internal/tools/gentrail [-out examples] [-seed 1]
+//	go run ./internal/tools/gentrail -out DIR -records 300000 [-per-file 50]
+//
+// With -records it writes a benchmark trail instead (bulk.go): files of
+// about 50 records and 75 KB of JSON, 30 % Personalize, three
+// account/region folders.
 //
 // The same seed always produces the same files. Accounts (111122223333,
 // 444455556666), identifiers, addresses and keys are placeholders; nothing
@@ -41,7 +46,19 @@ const (
 func main() {
 	out := flag.String("out", "examples", "output directory")
 	seed := flag.Uint64("seed", 1, "random seed")
+	records := flag.Int("records", 0, "write a benchmark trail of about this many records instead of the scenario (see bulk.go)")
+	perFile := flag.Int("per-file", 50, "with -records: the usual number of records per file")
 	flag.Parse()
+	if *records > 0 {
+		sum, err := writeBulk(*out, *seed, *records, *perFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gentrail:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("wrote %d log files (%d records, %d Personalize records), %d bytes of JSON, %d bytes of gzip, under %s\n",
+			sum.files, sum.records, sum.personalize, sum.rawBytes, sum.gzBytes, *out)
+		return
+	}
 	sum, err := generate(*out, *seed)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gentrail:", err)
@@ -57,6 +74,8 @@ type gen struct {
 	seed  uint64
 	ids   map[string]bool
 	files []*logFile
+	// level is the gzip level of the log files (0: best compression).
+	level int
 }
 
 // logFile is one delivered object.
@@ -593,12 +612,18 @@ func (f *logFile) build(g *gen) {
 	}
 	b.WriteString("]}")
 	f.raw = b.Bytes()
-	f.gz = gz(f.raw)
+	f.gz = gzLevel(f.raw, g.level)
 }
 
-func gz(raw []byte) []byte {
+func gz(raw []byte) []byte { return gzLevel(raw, gzip.BestCompression) }
+
+// gzLevel compresses at level (0: gzip.BestCompression).
+func gzLevel(raw []byte, level int) []byte {
+	if level == 0 {
+		level = gzip.BestCompression
+	}
 	var b bytes.Buffer
-	w, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	w, err := gzip.NewWriterLevel(&b, level)
 	if err != nil {
 		panic(err)
 	}

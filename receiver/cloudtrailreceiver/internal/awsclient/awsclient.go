@@ -97,7 +97,9 @@ func NewSQSClient(awsCfg aws.Config, endpoint string) *sqs.Client {
 // (5 minutes by default). A body copied into a bytes.Reader, which the SDK
 // never closes, avoids all of that. SQS request bodies are small.
 type inMemoryBodyClient struct {
-	next sqs.HTTPClient
+	next interface {
+		Do(*http.Request) (*http.Response, error)
+	}
 }
 
 func (c inMemoryBodyClient) Do(req *http.Request) (*http.Response, error) {

@@ -70,6 +70,24 @@ func (c *Store) Set(ctx context.Context, key string, cp *Checkpoint) error {
 	return SetJSON(context.WithoutCancel(ctx), c.client, KeyPrefix+key, cp)
 }
 
+// SetAll writes several checkpoints in one storage operation: one
+// transaction of file_storage for a whole delivered batch instead of one per
+// file.
+func (c *Store) SetAll(ctx context.Context, keys []string, cps []*Checkpoint) error {
+	ops := make([]*storage.Operation, len(keys))
+	for i, key := range keys {
+		b, err := json.Marshal(cps[i])
+		if err != nil {
+			return err
+		}
+		ops[i] = storage.SetOperation(KeyPrefix+key, b)
+	}
+	if err := c.client.Batch(context.WithoutCancel(ctx), ops...); err != nil {
+		return fmt.Errorf("writing %d checkpoints: %w", len(keys), err)
+	}
+	return nil
+}
+
 // GetJSON reads the JSON value stored under key into v; found is false, and
 // v untouched, when there is none. The receiver keeps everything it stores
 // (Store, S3 listing positions, the retention's records) as JSON.

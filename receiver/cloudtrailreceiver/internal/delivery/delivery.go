@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v7"
@@ -45,10 +46,21 @@ const (
 )
 
 // Batch says where a batch's records come from, for logs: records
-// [From, To) of the object named Object.
+// [From, To) of the object named Object, and, for a batch of several
+// objects (Object then names them), Records: the input records it covers in
+// all of them.
 type Batch struct {
 	Object   string
 	From, To int64
+	Records  int64
+}
+
+// records is the number of input records the batch covers.
+func (b Batch) records() int64 {
+	if b.Records > 0 {
+		return b.Records
+	}
+	return b.To - b.From
 }
 
 // Delivery sends batches to the next consumer.
@@ -80,7 +92,7 @@ func (d *Delivery) Deliver(ctx context.Context, logs plog.Logs, b Batch) Result 
 	waits := newWaits(d.retry, d.now)
 	fields := func(n int, more ...zap.Field) []zap.Field {
 		return append([]zap.Field{zap.String("file", b.Object), zap.Int64("first_record_index", b.From),
-			zap.Int64("last_record_index", b.To-1), zap.Int("log_records", n)}, more...)
+			zap.Int64("last_record_index", b.To-1), zap.Int64("input_records", b.records()), zap.Int("log_records", n)}, more...)
 	}
 	for {
 		send := logs
@@ -107,13 +119,26 @@ func (d *Delivery) Deliver(ctx context.Context, logs plog.Logs, b Batch) Result 
 		if ctx.Err() != nil {
 			return Stopped
 		}
-		wait, ok := waits.next()
+		full := Backpressure(err)
+		var wait time.Duration
+		var ok bool
+		if full {
+			wait, ok = waits.capacity()
+		} else {
+			wait, ok = waits.next()
+		}
 		if !ok {
 			d.logger.Error("Next consumer keeps failing; the file will be read again from this batch at the next poll", fields(n, zap.Error(err))...)
 			return NotAccepted
 		}
-		d.logger.Warn("Next consumer failed; retrying the batch", fields(n, zap.Duration("wait", wait), zap.Error(err))...)
-		d.tel.Retried(ctx)
+		if full {
+			// Not a failure: the pipeline is busy. Logged at debug, counted.
+			d.logger.Debug("Next consumer is full; waiting for capacity", fields(n, zap.Duration("wait", wait), zap.Error(err))...)
+			d.tel.Backpressure(ctx, wait)
+		} else {
+			d.logger.Warn("Next consumer failed; retrying the batch", fields(n, zap.Duration("wait", wait), zap.Error(err))...)
+			d.tel.Retried(ctx)
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -124,12 +149,30 @@ func (d *Delivery) Deliver(ctx context.Context, logs plog.Logs, b Batch) Result 
 	}
 }
 
+// Backpressure reports whether err is a refusal for lack of capacity
+// rather than a failure: exporterhelper's full sending queue, or the
+// memory_limiter refusing data. Both are plain errors of internal packages
+// of the collector, so they are known by their messages.
+func Backpressure(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "sending queue is full") || strings.Contains(msg, "data refused due to high memory usage")
+}
+
+// Waits for capacity: short and growing, so that the receiver sends again
+// soon after the queue drains instead of sleeping a failure's back-off.
+const (
+	firstCapacityWait = 2 * time.Millisecond
+	maxCapacityWait   = 100 * time.Millisecond
+)
+
 // waits are the waits between the attempts of one batch: cenkalti's
 // exponential backoff (as exporterhelper's retry uses), bounded by
-// max_elapsed_time (0: no bound).
+// max_elapsed_time (0: no bound). A refusal for lack of capacity waits on
+// its own short exponential instead (capacity), within the same bound.
 type waits struct {
 	cfg   configretry.BackOffConfig
 	exp   backoff.ExponentialBackOff
+	full  backoff.ExponentialBackOff
 	start time.Time
 	now   func() time.Time
 }
@@ -145,7 +188,29 @@ func newWaits(cfg configretry.BackOffConfig, now func() time.Time) *waits {
 		w.exp.MaxInterval = math.MaxInt64 // unbounded, not zero
 	}
 	w.exp.Reset()
+	w.full = backoff.ExponentialBackOff{
+		InitialInterval: firstCapacityWait, RandomizationFactor: 0.2, Multiplier: 2,
+		MaxInterval: min(maxCapacityWait, max(w.exp.MaxInterval, firstCapacityWait)),
+	}
+	w.full.Reset()
 	return w
+}
+
+// capacity returns the wait before the next attempt after a refusal for
+// lack of capacity, or false when there must be no more.
+func (w *waits) capacity() (time.Duration, bool) {
+	if !w.cfg.Enabled {
+		return 0, false
+	}
+	elapsed := w.now().Sub(w.start)
+	if w.cfg.MaxElapsedTime > 0 && elapsed >= w.cfg.MaxElapsedTime {
+		return 0, false
+	}
+	wait := w.full.NextBackOff()
+	if w.cfg.MaxElapsedTime > 0 {
+		wait = min(wait, w.cfg.MaxElapsedTime-elapsed)
+	}
+	return max(wait, minRetryWait), true
 }
 
 // next returns the wait before the next attempt, or false when there must

@@ -6,6 +6,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
 
+	"github.com/personalize-audit/otelcol-personalize/internal/metrictest"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/metadata"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
 )
@@ -136,4 +138,58 @@ func newTestDelivery(t *testing.T, next consumer.Logs) *Delivery {
 	retry.InitialInterval = time.Millisecond
 	retry.MaxElapsedTime = 0
 	return New(next, obs, retry, zap.NewNop(), tel)
+}
+
+// TestDeliverWaitsForCapacity: a full queue (or the memory limiter) is
+// backpressure, not a failure: the batch is sent again after short waits
+// (an hour-long retry back-off would never finish here), and the waits are
+// counted as such, not as retries.
+func TestDeliverWaitsForCapacity(t *testing.T) {
+	for _, refusal := range []string{"sending queue is full", "data refused due to high memory usage"} {
+		t.Run(refusal, func(t *testing.T) {
+			calls := 0
+			next := consumerFunc(func(context.Context, plog.Logs) error {
+				if calls++; calls <= 6 {
+					return fmt.Errorf("Exporting failed: %w", errors.New(refusal))
+				}
+				return nil
+			})
+			tt := componenttest.NewTelemetry()
+			t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+			d := newTestDelivery(t, next)
+			tel, err := telemetry.New(tt.NewTelemetrySettings())
+			require.NoError(t, err)
+			d.tel = tel
+			d.retry.InitialInterval = time.Hour
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			require.Equal(t, Delivered, d.Deliver(ctx, plog.NewLogs(), Batch{Object: "f"}))
+			assert.Equal(t, 7, calls)
+			assert.Equal(t, int64(6), metrictest.Sum(t, tt, telemetry.MetricBackpressureWaits))
+			assert.Positive(t, metrictest.Sum(t, tt, telemetry.MetricBackpressureTime))
+			assert.Zero(t, metrictest.Sum(t, tt, telemetry.MetricConsumeRetries))
+		})
+	}
+
+	// With retries disabled a full queue stops the poll like any error.
+	next := consumerFunc(func(context.Context, plog.Logs) error { return errors.New("sending queue is full") })
+	d := newTestDelivery(t, next)
+	d.retry.Enabled = false
+	assert.Equal(t, NotAccepted, d.Deliver(context.Background(), plog.NewLogs(), Batch{Object: "f"}))
+}
+
+func TestCapacityWaitsGrowAndStayShort(t *testing.T) {
+	now := time.Unix(0, 0)
+	w := newWaits(configretry.BackOffConfig{Enabled: true, InitialInterval: 5 * time.Second, MaxInterval: time.Minute, Multiplier: 1.5}, func() time.Time { return now })
+	var last time.Duration
+	for i := range 30 {
+		d, ok := w.capacity()
+		require.True(t, ok)
+		assert.LessOrEqual(t, d, maxCapacityWait+maxCapacityWait/5, "wait %d", i)
+		if i == 0 {
+			assert.Less(t, d, 10*time.Millisecond)
+		}
+		last = d
+	}
+	assert.Greater(t, last, 50*time.Millisecond, "the waits grow")
 }

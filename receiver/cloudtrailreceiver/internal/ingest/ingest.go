@@ -67,6 +67,8 @@ type Ingester struct {
 	// errors were already logged, so a batch read again after a failed
 	// delivery does not log them twice. Forks share it.
 	reported *reportMarks
+	// pend is the batch being filled, across files (pending.go).
+	pend *pending
 }
 
 // New returns an Ingester.
@@ -75,10 +77,11 @@ func New(s Settings) *Ingester {
 }
 
 // Fork returns an Ingester for another worker: its own de-duplication
-// batch, everything else shared.
+// batch and batch of records, everything else shared.
 func (in *Ingester) Fork() *Ingester {
 	w := *in
 	w.Dedup = in.Dedup.Fork()
+	w.pend = nil
 	return &w
 }
 
@@ -88,10 +91,30 @@ type object struct {
 	failure string
 }
 
-// Ingest reads the object and settles it.
+// Outcomes of read that Ingest does not pass on.
+const (
+	// deferred: read to its end, its last records wait in the batch; the
+	// flush that delivers them settles it.
+	deferred Outcome = iota + 100
+	// stopSettled: Stop, and the object was settled by the failed flush.
+	stopSettled
+)
+
+// Ingest reads the object and settles it, at once or, when its records
+// wait in the batch for more files' records, when that batch is delivered
+// (Flush, at the latest at the end of the listing). Done then means read.
 func (in *Ingester) Ingest(ctx context.Context, o *source.Object) Outcome {
 	f := &object{Object: o}
 	outcome := in.ingest(ctx, f)
+	switch outcome {
+	case deferred:
+		return Done
+	case stopSettled:
+		in.abandon()
+		return Stop
+	case Stop:
+		in.abandon()
+	}
 	o.Settle(source.Result{Done: outcome == Done, Failure: f.failure})
 	return outcome
 }
@@ -160,6 +183,9 @@ func (in *Ingester) ingest(ctx context.Context, f *object) Outcome {
 // the file cannot be processed now; o then says what became of it.
 func (in *Ingester) lookup(ctx context.Context, f *object) (key string, cp *checkpoint.Checkpoint, o Outcome, ok bool) {
 	key, prevKey := f.Key, f.PrevKey
+	if !in.flushFor(ctx, key, prevKey) {
+		return "", nil, Stop, false
+	}
 	cp, err := in.Checkpoints.Get(ctx, key)
 	if err != nil {
 		in.Logger.Error("Cannot read the checkpoint of a CloudTrail file; retrying at the next poll", zap.String("file", f.Name), zap.Error(err))
@@ -199,6 +225,9 @@ func (in *Ingester) lookup(ctx context.Context, f *object) (key string, cp *chec
 			in.Logger.Warn("CloudTrail file starts with the same bytes as a file already read but differs from it; reading it as a separate file",
 				zap.String("file", f.Name), zap.String("other_path", cp.Path))
 			key += "." + tail
+			if !in.flushFor(ctx, key) {
+				return "", nil, Stop, false
+			}
 			if cp, err = in.Checkpoints.Get(ctx, key); err != nil {
 				in.Logger.Error("Cannot read the checkpoint of a CloudTrail file; retrying at the next poll", zap.String("file", f.Name), zap.Error(err))
 				return "", nil, Stop, false
@@ -278,8 +307,13 @@ func (in *Ingester) read(ctx context.Context, f *object, key string, start int64
 		reported = index + 1
 		in.reported.set(key, reported)
 		reason := cloudtrail.RecordErrorReason(err)
-		in.Logger.Error("Skipping a CloudTrail record that cannot be decoded; the rest of the file is read",
-			zap.String("file", f.Name), zap.Int64("record_index", index), zap.String("reason", reason), zap.Error(err))
+		fields := []zap.Field{zap.String("file", f.Name), zap.Int64("record_index", index), zap.String("reason", reason), zap.Error(err)}
+		if f.RecordAttrs != nil {
+			for _, a := range f.RecordAttrs(index) {
+				fields = append(fields, zap.String(a.Key, a.Value))
+			}
+		}
+		in.Logger.Error("Skipping a CloudTrail record that cannot be decoded; the rest of the file is read", fields...)
 		in.Telemetry.RecordFailed(ctx, reason)
 	}
 	fr.Admit = func(index int64, r *cloudtrail.Record) bool {
@@ -305,43 +339,44 @@ func (in *Ingester) read(ctx context.Context, f *object, key string, start int64
 			return in.broken(ctx, f, key, cp, err)
 		}
 	}
-	opts := in.Mapping
-	opts.ExtraAttributes = len(f.Attrs)
-	batch := cloudtrail.NewBatch(opts)
+	p := in.batchFor(f)
+	if len(p.files) == 0 && p.batch.Len() == 0 {
+		p.since = in.now()
+	}
+	cur := &pendingFile{f: f, key: key, from: cp.Records, cp: *cp}
+	p.files = append(p.files, cur)
 	last := fr.Stats()
 	for {
 		if ctx.Err() != nil {
 			return Stop // shutting down; the checkpoint is at the last accepted batch
 		}
-		err := fr.ReadBatch(batch, in.BatchSize)
+		err := fr.ReadBatch(p.batch, in.BatchSize)
 		st := fr.Stats()
 		in.Telemetry.RecordsOf(ctx, st.Records-last.Records, st.Selected-last.Selected, st.Skipped-last.Skipped)
 		last = st
-		if batch.Len() > 0 {
-			if in.Delivery.Deliver(ctx, batch.Take(), delivery.Batch{Object: f.Name, From: cp.Records, To: st.Records}) != delivery.Delivered {
-				in.Dedup.Abort()
-				return Stop
-			}
-			in.Dedup.Commit()
-		}
-		cp.Records = st.Records
+		cur.cp.Records = st.Records
 		switch {
 		case err == nil:
-			in.saveCheckpoint(ctx, f, key, cp)
-		case errors.Is(err, io.EOF):
-			cp.Done = true
-			in.saveCheckpoint(ctx, f, key, cp)
-			in.reported.delete(key)
-			if st.Format == cloudtrail.FormatDigest {
-				in.Logger.Debug("Skipping CloudTrail digest file", zap.String("file", f.Name))
-				in.Telemetry.File(ctx, telemetry.ResultDigest)
-			} else {
-				in.Logger.Debug("CloudTrail file processed", zap.String("file", f.Name),
-					zap.Int64("records", st.Records), zap.Int64("selected", st.Selected), zap.Int64("failed", st.Failed), zap.Int64("skipped", st.Skipped))
-				in.Telemetry.File(ctx, telemetry.ResultOK)
+			// The batch is full: deliver it, then read on.
+			if !in.flush(ctx) {
+				return Stop
 			}
-			return Done
+			p.since = in.now()
+			cur.from = cur.cp.Records
+			p.files = append(p.files, cur)
+		case errors.Is(err, io.EOF):
+			// Settled when the batch holding its last records is accepted.
+			cur.cp.Done, cur.finished, cur.st = true, true, st
+			if p.due(in.BatchSize, in.now()) && !in.flush(ctx) {
+				return stopSettled
+			}
+			return deferred
 		default:
+			// Deliver the records before the fault before saying where it is.
+			if !in.flush(ctx) {
+				return Stop
+			}
+			*cp = cur.cp
 			return in.broken(ctx, f, key, cp, err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
 )
 
@@ -26,10 +27,11 @@ type progress struct {
 	logger *zap.Logger
 	tally  *telemetry.Tally
 	now    func() time.Time
-	// location, watching and events make the caught-up line: "Caught up
-	// with <location>: n <events> selected from m files; <watching> until
-	// stopped (Ctrl-C)".
-	location, watching, events string
+	// location, watching, events and objects make the caught-up line:
+	// "Caught up with <location>: n <events> selected from m <objects>;
+	// <watching> until stopped (Ctrl-C)". objects also names the progress
+	// fields (files_read, lookups_read, ...).
+	location, watching, events, objects string
 
 	mu       sync.Mutex
 	lastLog  time.Time
@@ -38,13 +40,17 @@ type progress struct {
 	caughtUp bool
 }
 
-func newProgress(logger *zap.Logger, tally *telemetry.Tally, now func() time.Time, location, watching string, eventSources []string) *progress {
+func newProgress(logger *zap.Logger, tally *telemetry.Tally, now func() time.Time, d source.Description, eventSources []string) *progress {
+	objects := d.Objects
+	if objects == "" {
+		objects = "files"
+	}
 	events := "events"
 	if len(eventSources) > 0 {
 		events = "events of " + strings.Join(eventSources, ", ")
 	}
 	// The first log of a long first poll comes one interval after start.
-	return &progress{logger: logger, tally: tally, now: now, location: location, watching: watching, events: events, lastLog: now()}
+	return &progress{logger: logger, tally: tally, now: now, location: d.Location, watching: d.Watching, events: events, objects: objects, lastLog: now()}
 }
 
 // fileDone is called after each file of a poll, with the number of files of
@@ -71,7 +77,7 @@ func (p *progress) pollDone(left int, more bool) {
 	}
 	if finished && !p.caughtUp {
 		p.caughtUp = true
-		msg := fmt.Sprintf("Caught up with %s: %d %s selected from %d files", p.location, p.total.Selected, p.events, p.total.Files)
+		msg := fmt.Sprintf("Caught up with %s: %d %s selected from %d %s", p.location, p.total.Selected, p.events, p.total.Files, p.objects)
 		if p.total.FilesSkipped > 0 {
 			msg += fmt.Sprintf(" (%d more already read before)", p.total.FilesSkipped)
 		}
@@ -91,11 +97,11 @@ func (p *progress) log(left int, more bool) {
 	p.pending = telemetry.Counts{}
 	p.lastLog = p.now()
 	p.logger.Info("CloudTrail progress",
-		zap.Int64("files_read", c.Files),
-		zap.Int64("files_already_read", c.FilesSkipped),
+		zap.Int64(p.objects+"_read", c.Files),
+		zap.Int64(p.objects+"_already_read", c.FilesSkipped),
 		zap.Int64("records_read", c.Records),
 		zap.Int64("records_selected", c.Selected),
 		zap.Int64("errors", c.Errors),
-		zap.Int("backlog_files", left),
+		zap.Int("backlog_"+p.objects, left),
 		zap.Bool("backlog_more", more))
 }

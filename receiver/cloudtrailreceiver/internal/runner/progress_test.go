@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/receivertest"
+	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/source"
 	"github.com/personalize-audit/otelcol-personalize/receiver/cloudtrailreceiver/internal/telemetry"
 )
 
@@ -24,7 +25,8 @@ func TestProgressRateLimit(t *testing.T) {
 	core, logs := observer.New(zapcore.InfoLevel)
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	var tally telemetry.Tally
-	p := newProgress(zap.New(core), &tally, func() time.Time { return now }, "s3://trail/AWSLogs/", "watching for new files every 1m", nil)
+	p := newProgress(zap.New(core), &tally, func() time.Time { return now },
+		source.Description{Location: "s3://trail/AWSLogs/", Watching: "watching for new files every 1m"}, nil)
 	read := func(files, records int64) {
 		tally.Files.Add(files)
 		tally.Records.Add(records)
@@ -84,4 +86,26 @@ func messages(entries []observer.LoggedEntry) []string {
 		out[i] = e.Message
 	}
 	return out
+}
+
+// TestProgressNamesTheSourceObjects: a source whose objects are not files
+// (Event history's lookups) has its progress said in its own words.
+func TestProgressNamesTheSourceObjects(t *testing.T) {
+	core, logs := observer.New(zapcore.InfoLevel)
+	var tally telemetry.Tally
+	p := newProgress(zap.New(core), &tally, time.Now, source.Description{
+		Location: "LookupEvents in us-east-1", Watching: "polling Event history every 1m", Objects: "lookups",
+	}, []string{"personalize.amazonaws.com"})
+	tally.Files.Add(2)
+	tally.Records.Add(7)
+	tally.Selected.Add(7)
+	p.pollDone(0, false)
+	progress := logs.FilterMessage(receivertest.ProgressMessage).All()
+	require.Len(t, progress, 1)
+	fields := progress[0].ContextMap()
+	assert.EqualValues(t, 2, fields["lookups_read"])
+	assert.EqualValues(t, 0, fields["backlog_lookups"])
+	assert.NotContains(t, fields, "files_read")
+	assert.Equal(t, []string{"Caught up with LookupEvents in us-east-1: 7 events of personalize.amazonaws.com selected from 2 lookups; " +
+		"polling Event history every 1m until stopped (Ctrl-C)"}, messages(logs.FilterMessageSnippet("Caught up").All()))
 }

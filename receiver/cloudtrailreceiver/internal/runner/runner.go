@@ -59,7 +59,7 @@ func New(s Settings) *Runner {
 		src:       s.Source,
 		workers:   max(d.Workers, 1),
 		retention: s.Retention,
-		progress:  newProgress(s.Logger, s.Tally, time.Now, d.Location, d.Watching, s.EventSources),
+		progress:  newProgress(s.Logger, s.Tally, time.Now, d, s.EventSources),
 		status:    newSourceStatus(s.Host),
 		now:       time.Now,
 	}
@@ -114,6 +114,7 @@ func (r *Runner) runOnce(ctx context.Context) {
 func (r *Runner) ingestInOrder(ctx context.Context, objects []*source.Object, objectDone func()) bool {
 	for i, o := range objects {
 		if ctx.Err() != nil {
+			r.ingester.Flush(ctx) // settles what waits in the batch as not read
 			settleUnread(objects[i:])
 			return false
 		}
@@ -123,46 +124,49 @@ func (r *Runner) ingestInOrder(ctx context.Context, objects []*source.Object, ob
 		}
 		objectDone()
 	}
-	return true
+	// The records of the last files wait in the batch.
+	return r.ingester.Flush(ctx)
 }
 
-// ingestConcurrently reads objects with up to r.workers in flight, each
-// worker with its own de-duplication batch. Objects are started in order;
-// after a Stop no further object is started. It reports whether every
-// object was read.
+// ingestConcurrently reads objects with up to r.workers in flight: each
+// worker with its own de-duplication batch and batch of records, taking the
+// next object when it is done with one, and delivering what its batch holds
+// at the end. Objects are started in order; after a Stop no further object
+// is read. It reports whether every object was read.
 func (r *Runner) ingestConcurrently(ctx context.Context, objects []*source.Object, objectDone func()) bool {
 	var (
 		wg      sync.WaitGroup
 		stopped atomic.Bool
 	)
-	sem := make(chan struct{}, r.workers)
+	next := make(chan *source.Object)
+	for range min(r.workers, len(objects)) {
+		w := r.ingester.Fork()
+		wg.Go(func() {
+			for o := range next {
+				if ctx.Err() != nil || stopped.Load() {
+					o.Settle(source.Result{})
+					continue
+				}
+				if w.Ingest(ctx, o) == ingest.Stop {
+					stopped.Store(true)
+					continue
+				}
+				objectDone()
+			}
+			if !w.Flush(ctx) {
+				stopped.Store(true)
+			}
+		})
+	}
 	started := 0
 	for _, o := range objects {
 		if ctx.Err() != nil || stopped.Load() {
 			break
 		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		// A slot taken just before stopping is simply never given back:
-		// nothing else waits for it.
-		if ctx.Err() != nil || stopped.Load() {
-			break
-		}
+		next <- o // every worker takes objects until next is closed
 		started++
-		w := r.ingester.Fork()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if w.Ingest(ctx, o) == ingest.Stop {
-				stopped.Store(true)
-				return
-			}
-			objectDone()
-		}()
 	}
+	close(next)
 	wg.Wait()
 	settleUnread(objects[started:])
 	return ctx.Err() == nil && !stopped.Load()

@@ -44,6 +44,9 @@ type Description struct {
 	Watching string
 	// Interval is the time between two listings (0 for a long poll).
 	Interval time.Duration
+	// Objects names, in the plural, what the source's objects are, for
+	// progress logs: "files" when empty.
+	Objects string
 	// Workers is the number of objects read at once (1 when 0). Above 1,
 	// the Settle callbacks must be safe for concurrent use.
 	Workers int
@@ -91,6 +94,17 @@ type Object struct {
 	Err error
 	// Settle hears, once, what became of the object.
 	Settle func(Result)
+	// Accepted, when set, hears after each batch the next consumer
+	// accepted, before the core saves its checkpoint, how many of the
+	// object's records from its start are finished (delivered, not
+	// selected, failed, or dropped). A source whose objects are made anew
+	// at each poll (Event history) keeps its own exactly-once state with it,
+	// since the core's checkpoint is per object.
+	Accepted func(records int64)
+	// RecordAttrs, when set, names the record at an index the way the
+	// source knows it (an eventID, a region), for the log of a record that
+	// cannot be decoded.
+	RecordAttrs func(index int64) []Attr
 }
 
 // Attr is an attribute added to the log records of an object.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
@@ -30,6 +31,11 @@ const (
 	MetricRecordsDuplicate = "otelcol_cloudtrail_records_duplicate"
 	MetricRecordsDropped   = "otelcol_cloudtrail_records_dropped"
 	MetricConsumeRetries   = "otelcol_cloudtrail_consume_retries"
+	// MetricBackpressureWaits and MetricBackpressureTime count the waits
+	// for capacity when the next consumer was full (not failures, not
+	// among the retries).
+	MetricBackpressureWaits = "otelcol_cloudtrail_backpressure_waits"
+	MetricBackpressureTime  = "otelcol_cloudtrail_backpressure_wait_time"
 	// MetricCheckpointsForgotten counts checkpoints deleted by
 	// checkpoint_retention.
 	MetricCheckpointsForgotten = "otelcol_cloudtrail_checkpoints_forgotten"
@@ -54,6 +60,8 @@ type Telemetry struct {
 	recordsDuplicate     metric.Int64Counter
 	recordsDropped       metric.Int64Counter
 	consumeRetries       metric.Int64Counter
+	backpressureWaits    metric.Int64Counter
+	backpressureTime     metric.Int64Counter
 	checkpointsForgotten metric.Int64Counter
 
 	// Tally mirrors files, records and errors for the progress log.
@@ -76,6 +84,8 @@ func New(set component.TelemetrySettings) (*Telemetry, error) {
 		MetricRecordsDuplicate:     &t.recordsDuplicate,
 		MetricRecordsDropped:       &t.recordsDropped,
 		MetricConsumeRetries:       &t.consumeRetries,
+		MetricBackpressureWaits:    &t.backpressureWaits,
+		MetricBackpressureTime:     &t.backpressureTime,
 		MetricCheckpointsForgotten: &t.checkpointsForgotten,
 	}
 	var errs error
@@ -101,6 +111,8 @@ var Metrics = []MetricDescription{
 	{MetricRecordsDuplicate, "CloudTrail records dropped because their eventID was already delivered.", "{record}"},
 	{MetricRecordsDropped, "Log records dropped because the next consumer rejected them with a permanent error.", "{record}"},
 	{MetricConsumeRetries, "Retries of a batch after the next consumer returned a retryable error.", "{retry}"},
+	{MetricBackpressureWaits, "Waits for capacity after the next consumer refused a batch because its queue was full (or the memory limiter refused it); the batch is sent again after a short, growing wait.", "{wait}"},
+	{MetricBackpressureTime, "Time spent waiting for capacity of the next consumer.", "ms"},
 	{MetricCheckpointsForgotten, "Checkpoints of finished CloudTrail files deleted after checkpoint_retention, once their source could no longer offer the file again.", "{checkpoint}"},
 }
 
@@ -145,6 +157,13 @@ func (t *Telemetry) Dropped(ctx context.Context, n int64) { add(ctx, t.recordsDr
 
 // Retried counts a retry of a batch.
 func (t *Telemetry) Retried(ctx context.Context) { add(ctx, t.consumeRetries, 1) }
+
+// Backpressure counts a wait for capacity after the next consumer refused
+// a batch because it was full, and the time waited.
+func (t *Telemetry) Backpressure(ctx context.Context, wait time.Duration) {
+	add(ctx, t.backpressureWaits, 1)
+	add(ctx, t.backpressureTime, wait.Milliseconds())
+}
 
 // Forgotten counts checkpoints deleted by checkpoint_retention.
 func (t *Telemetry) Forgotten(ctx context.Context, n int64) { add(ctx, t.checkpointsForgotten, n) }

@@ -44,6 +44,10 @@ const ListCheckpointPrefix = "cloudtrail.s3:"
 // memory at once.
 const maxNewKeysPerFolder = 1000
 
+// backlogPause is the wait before listing on when the last poll left keys
+// unlisted.
+const backlogPause = time.Second
+
 // API is the part of the S3 client the source uses.
 type API interface {
 	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
@@ -140,7 +144,22 @@ func (s *Source) Describe() source.Description {
 // each from where its last listing ended, and hands over every listed
 // object not yet done.
 func (s *Source) Next(ctx context.Context) (source.Listing, error) {
-	if err := s.pacer.Wait(ctx); err != nil {
+	s.mu.Lock()
+	backlog := s.more
+	s.mu.Unlock()
+	if backlog {
+		// The last poll left keys unlisted: list on after a short pause
+		// (not a poll interval: a backlog of 25,000 objects would take 9
+		// polls), which still keeps a folder that keeps failing from
+		// turning into a busy loop.
+		t := time.NewTimer(min(s.pacer.Every, backlogPause))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return source.Listing{}, ctx.Err()
+		case <-t.C:
+		}
+	} else if err := s.pacer.Wait(ctx); err != nil {
 		return source.Listing{}, err
 	}
 	prefixes, err := s.discover(ctx)
