@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 )
@@ -60,11 +59,11 @@ const maxCompressionLayers = 2
 func (d *Decoder) decompress(comp *compression, src io.Reader) (io.Reader, error) {
 	switch comp.name {
 	case "gzip":
-		gz, err := gzip.NewReader(src)
+		gz, err := getGzipReader(src)
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		d.closers = append(d.closers, gz)
+		d.closers = append(d.closers, pooledGzip{gz})
 		return gz, nil
 	case "zstd":
 		// One goroutine and a bounded window: a file is one stream among
@@ -112,7 +111,7 @@ func (e decompressErrors) Read(p []byte) (int, error) {
 // handed on as it is (peeked, or read and rewound) rather than wrapped again;
 // other compressed streams get one bufio.Reader. Plain input goes straight
 // into the scanner's buffer with no intermediate copy.
-func sniff(r io.Reader) (io.Reader, *compression, error) {
+func (d *Decoder) sniff(r io.Reader) (io.Reader, *compression, error) {
 	switch r := r.(type) {
 	case *bufio.Reader:
 		head, err := r.Peek(sniffLen)
@@ -132,14 +131,14 @@ func sniff(r io.Reader) (io.Reader, *compression, error) {
 			if _, err := r.Seek(pos, io.SeekStart); err == nil {
 				return r, compressionOf(head), nil
 			}
-			return putBack(head, r)
+			return d.putBack(head, r)
 		}
 	}
 	head, err := readHead(r)
 	if err != nil {
 		return nil, nil, err
 	}
-	return putBack(head, r)
+	return d.putBack(head, r)
 }
 
 // readHead reads the bytes sniff looks at (fewer if the stream is shorter).
@@ -153,10 +152,12 @@ func readHead(r io.Reader) ([]byte, error) {
 }
 
 // putBack returns the stream of head followed by the rest of r.
-func putBack(head []byte, r io.Reader) (io.Reader, *compression, error) {
+func (d *Decoder) putBack(head []byte, r io.Reader) (io.Reader, *compression, error) {
 	src := io.MultiReader(bytes.NewReader(head), r)
 	if comp := compressionOf(head); comp != nil {
-		return bufio.NewReaderSize(src, 64<<10), comp, nil
+		br := getReadAhead(src)
+		d.closers = append(d.closers, pooledReadAhead{br})
+		return br, comp, nil
 	}
 	return src, nil, nil
 }

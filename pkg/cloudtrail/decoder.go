@@ -16,6 +16,10 @@ import (
 // DefaultMaxRecordSize bounds the memory one record may take.
 const DefaultMaxRecordSize = 8 << 20
 
+// defaultBufferSize is the scanner's first read buffer without
+// DecoderOptions.BufferSize.
+const defaultBufferSize = 256 << 10
+
 // Errors a decoder reports. Use errors.Is on the error Next returns.
 var (
 	// ErrEmpty: the file has no bytes (or only whitespace).
@@ -151,7 +155,8 @@ func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 	for layer := 0; ; layer++ {
 		var comp *compression
 		var err error
-		if src, comp, err = sniff(src); err != nil {
+		if src, comp, err = d.sniff(src); err != nil {
+			d.Close()
 			return nil, err
 		}
 		if comp == nil {
@@ -173,7 +178,11 @@ func NewDecoder(r io.Reader, opts DecoderOptions) (*Decoder, error) {
 		src = io.TeeReader(src, opts.Hash)
 		d.hashed = src
 	}
-	d.sc = jsonscan.NewScanner(src, opts.BufferSize)
+	size := opts.BufferSize
+	if size <= 0 {
+		size = defaultBufferSize
+	}
+	d.sc = jsonscan.NewScannerBuffer(src, getScanBuffer(size))
 	return d, nil
 }
 
@@ -186,7 +195,6 @@ func (d *Decoder) Skipped() int64 { return d.skipped }
 // Offset is the number of decompressed bytes consumed so far.
 func (d *Decoder) Offset() int64 { return d.sc.Offset() }
 
-// Close releases the decompressor, if any. It does not close the source.
 // ReadRest reads the decompressed stream to its end past what the decoder
 // read (after a fault, or bytes after the last value), so that
 // DecoderOptions.Hash has been written all of it. Without Hash it does
@@ -199,7 +207,13 @@ func (d *Decoder) ReadRest() error {
 	return err
 }
 
+// Close releases the decompressors and the read buffer (to be reused by
+// later decoders: Raw.Data is invalid afterwards). It does not close the
+// source.
 func (d *Decoder) Close() error {
+	if d.sc != nil && d.sc.BufferSize() > 0 {
+		putScanBuffer(d.sc.Release())
+	}
 	var errs []error
 	for _, c := range d.closers {
 		errs = append(errs, c.Close())

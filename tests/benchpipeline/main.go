@@ -79,7 +79,7 @@ func main() {
 	flag.StringVar(&o.work, "work", "build/bench", "directory for trails and run state (trails are kept and reused)")
 	flag.StringVar(&o.out, "out", "docs/performance.md", "document to write the table into (\"\" for none)")
 	flag.IntVar(&o.core, "core", 0, "the core the measured processes run on (-1: not pinned)")
-	flag.StringVar(&o.profile, "profile", "", "instead of the table: a CPU profile of this case (es, otlp, s3) on the 1x trail, written to <work>/<case>.pprof")
+	flag.StringVar(&o.profile, "profile", "", "instead of the table: a CPU profile of this case (es, otlp, s3) on the 1x trail, written to <work>/<case>.pprof, and its heap at the end to <work>/<case>.heap.pprof")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Minute, "longest a collector run may take")
 	var ab string
 	flag.StringVar(&ab, "ab", "", "instead of the table: comma-separated collector binaries run in turn (-rounds times) on the -cases collector cases at the 1x size; prints each one's best CPU and peak RSS, and the ratios to the first")
@@ -777,8 +777,29 @@ func collectorCase(o *options, c string, s *trailSet, gw *versityGW, profile boo
 	return r, nil
 }
 
+// fetch writes the body of a GET to path.
+func fetch(url, path string) error {
+	res, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, res.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // profileCase runs one case with the pprof extension and writes a CPU
-// profile of the whole run.
+// profile of the whole run and a heap profile at its end.
 func profileCase(o *options, c string, s *trailSet) error {
 	var gw *versityGW
 	if c == "s3" {
@@ -825,6 +846,11 @@ func profileCase(o *options, c string, s *trailSet) error {
 		return err
 	}
 	logf("%s on %s: %s wall, %s CPU (%.2f CPU-s/M records); waiting for the profile", c, s.label, wall.Round(time.Millisecond), cpu, cpu.Seconds()/float64(s.records)*1e6)
+	// The heap at the end of the run: what the collector still holds once
+	// the whole trail went through (what peak RSS grows with).
+	if err := fetch("http://"+col.pprof+"/debug/pprof/heap?gc=1", filepath.Join(o.work, c+".heap.pprof")); err != nil {
+		return err
+	}
 	<-got
 	if profErr != nil {
 		return profErr

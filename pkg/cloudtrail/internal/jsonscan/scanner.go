@@ -56,6 +56,23 @@ func NewScanner(r io.Reader, size int) *Scanner {
 	return &Scanner{r: r, buf: make([]byte, size)}
 }
 
+// NewScannerBuffer returns a scanner of r that reads into buf (its whole
+// capacity), so that a caller reading many files can reuse one buffer.
+func NewScannerBuffer(r io.Reader, buf []byte) *Scanner {
+	if cap(buf) == 0 {
+		return NewScanner(r, 0)
+	}
+	return &Scanner{r: r, buf: buf[:cap(buf)]}
+}
+
+// Release returns the scanner's buffer (grown or not) for reuse; the
+// scanner must not be used afterwards.
+func (s *Scanner) Release() []byte {
+	b := s.buf
+	s.buf, s.r = nil, nil
+	return b
+}
+
 // Offset is the stream offset of the next unread byte.
 func (s *Scanner) Offset() int64 { return s.base + int64(s.pos) }
 
