@@ -6,7 +6,10 @@ package cloudtrailreceiver
 import (
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,4 +83,78 @@ func TestRefusedBatchOfManyFilesIsReadAgain(t *testing.T) {
 	h.settle()
 	requireExactlyOnce(t, want, next.accepted())
 	assert.Greater(t, next.callCount(), 3, "the refused batch was read and sent again")
+}
+
+// TestReadsOnWhileABatchIsDelivered: the next batch is read while one is
+// delivered (one in flight, never more). (That checkpoints follow accepted
+// batches only is TestResumeAfterShutdownMidFile's and the crash tests'.)
+func TestReadsOnWhileABatchIsDelivered(t *testing.T) {
+	dataDir := t.TempDir()
+	recs, want := mixed("p", 51) // 34 Personalize records: p-000, p-001, p-003, ...
+	path := writeFile(t, dataDir, trailDir+"p.json", ctFile(recs...))
+	host, storageID, _ := startFileStorage(t, t.TempDir())
+	cfg := testConfig(dataDir)
+	cfg.Storage = &storageID
+	cfg.BatchSize = 3
+
+	release := make(chan struct{})
+	var calls atomic.Int32
+	next := newRecorder()
+	next.decide = func(call int, _ plog.Logs) error {
+		calls.Add(1)
+		if call == 0 {
+			<-release
+		}
+		return nil
+	}
+	h := start(t, cfg, next, host)
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // before the harness stops the receiver
+	// Batch 1 is records 0-3; batch 2 (records 4-7) is read meanwhile.
+	require.Eventually(t, func() bool { return h.counter(metricRecordsRead) >= 8 }, waitTimeout, 5*time.Millisecond,
+		"the receiver waited for the delivery instead of reading on")
+	h.settle()
+	assert.Equal(t, int64(8), h.counter(metricRecordsRead), "no more than the next batch is read ahead")
+	assert.Equal(t, int32(1), calls.Load(), "one batch in flight")
+	unblock()
+
+	h.waitCounter(1, metricFiles, attribute.String("result", resultOK))
+	requireExactlyOnce(t, want, next.accepted())
+	h.shutdown()
+	cp := storedCheckpoint(t, host, storageID, path)
+	require.NotNil(t, cp)
+	assert.True(t, cp.Done)
+}
+
+// TestFailedBatchDropsTheBatchReadMeanwhile: when the batch in flight is
+// not accepted, the one read meanwhile is not sent either; both are read
+// again from the checkpoint, and every record arrives once.
+func TestFailedBatchDropsTheBatchReadMeanwhile(t *testing.T) {
+	dataDir := t.TempDir()
+	recs, want := mixed("q", 51)
+	writeFile(t, dataDir, trailDir+"q.json", ctFile(recs...))
+	host, storageID, _ := startFileStorage(t, t.TempDir())
+	cfg := testConfig(dataDir)
+	cfg.Storage = &storageID
+	cfg.BatchSize = 3
+	cfg.RetryOnFailure.Enabled = false
+
+	var firsts []string // the first event ID of each call
+	next := newRecorder()
+	next.decide = func(call int, ld plog.Logs) error {
+		firsts = append(firsts, eventIDs(ld)[0])
+		if call == 2 {
+			time.Sleep(50 * time.Millisecond) // the next batch is read meanwhile
+			return errTransient
+		}
+		return nil
+	}
+	h := start(t, cfg, next, host)
+	h.waitCounter(1, metricFiles, attribute.String("result", resultOK))
+	requireExactlyOnce(t, want, next.accepted())
+	next.mu.Lock()
+	defer next.mu.Unlock()
+	require.Greater(t, len(firsts), 3)
+	assert.Equal(t, firsts[2], firsts[3], "after the failed batch, the same records were sent again, not the batch after it")
 }

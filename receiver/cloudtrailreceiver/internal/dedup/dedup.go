@@ -108,26 +108,41 @@ func (d *Dedup) Release(id string) {
 }
 
 // Commit marks the current batch's eventIDs as delivered.
-func (d *Dedup) Commit() { d.finish(true) }
+func (d *Dedup) Commit() { d.Finish(d.Seal(), true) }
 
 // Abort releases the current batch's eventIDs.
-func (d *Dedup) Abort() { d.finish(false) }
+func (d *Dedup) Abort() { d.Finish(d.Seal(), false) }
 
-func (d *Dedup) finish(delivered bool) {
-	if d == nil {
+// Sealed are the eventIDs of a batch handed over for delivery while the
+// next batch is filled: they stay reserved until Finish.
+type Sealed []string
+
+// Seal ends the current batch: its IDs stay reserved (a copy in the next
+// batch is a duplicate) until Finish says whether it was delivered.
+func (d *Dedup) Seal() Sealed {
+	if d == nil || len(d.order) == 0 {
+		return nil
+	}
+	ids := d.order
+	d.order = nil
+	clear(d.mine)
+	return ids
+}
+
+// Finish marks a sealed batch's IDs delivered, or releases them.
+func (d *Dedup) Finish(ids Sealed, delivered bool) {
+	if d == nil || len(ids) == 0 {
 		return
 	}
 	s := d.shared
 	s.mu.Lock()
-	for _, id := range d.order {
+	for _, id := range ids {
 		if delivered {
 			s.seen.Add(id, struct{}{})
 		}
 		delete(s.reserved, id)
 	}
 	s.mu.Unlock()
-	clear(d.mine)
-	d.order = d.order[:0]
 }
 
 // newSeen makes the cache of delivered IDs; dedup's mutex guards it, so the

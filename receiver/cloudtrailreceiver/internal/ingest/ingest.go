@@ -67,8 +67,10 @@ type Ingester struct {
 	// errors were already logged, so a batch read again after a failed
 	// delivery does not log them twice. Forks share it.
 	reported *reportMarks
-	// pend is the batch being filled, across files (pending.go).
-	pend *pending
+	// pend is the batch being filled, across files, and inflight the one
+	// delivered meanwhile (pending.go).
+	pend     *pending
+	inflight *inflight
 }
 
 // New returns an Ingester.
@@ -81,7 +83,7 @@ func New(s Settings) *Ingester {
 func (in *Ingester) Fork() *Ingester {
 	w := *in
 	w.Dedup = in.Dedup.Fork()
-	w.pend = nil
+	w.pend, w.inflight = nil, nil
 	return &w
 }
 
@@ -357,8 +359,8 @@ func (in *Ingester) read(ctx context.Context, f *object, key string, start int64
 		cur.cp.Records = st.Records
 		switch {
 		case err == nil:
-			// The batch is full: deliver it, then read on.
-			if !in.flush(ctx) {
+			// The batch is full: deliver it while reading on.
+			if !in.flushAsync(ctx) {
 				return Stop
 			}
 			p.since = in.now()
@@ -367,7 +369,7 @@ func (in *Ingester) read(ctx context.Context, f *object, key string, start int64
 		case errors.Is(err, io.EOF):
 			// Settled when the batch holding its last records is accepted.
 			cur.cp.Done, cur.finished, cur.st = true, true, st
-			if p.due(in.BatchSize, in.now()) && !in.flush(ctx) {
+			if p.due(in.BatchSize, in.now()) && !in.flushAsync(ctx) {
 				return stopSettled
 			}
 			return deferred
