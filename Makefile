@@ -150,7 +150,7 @@ test-long: build $(VERSITYGW)
 ## sinks run on core 1, each measured process on core 0 (taskset, if present).
 BENCH_RECORDS ?= 300000
 BENCH_SIZES   ?= 0.25,1,4
-BENCH_CASES   ?= gzip,decoder,es,es-memq,otlp,s3
+BENCH_CASES   ?= gzip,decoder,es,es-queue,otlp,s3
 BENCH_DRIVER  := build/benchpipeline
 BENCH_PIN     := $(if $(shell command -v taskset),taskset -c 1,)
 bench: build
