@@ -73,6 +73,8 @@ type Source struct {
 	// looked at (a directory that cannot be read, a file whose stat failed):
 	// files may be there that the source does not know.
 	unlisted []string
+	// rest are the paths of the last walk not handed over yet (listPage).
+	rest []string
 }
 
 // New returns the source of cfg.
@@ -129,13 +131,46 @@ func (d *Source) wanted(name string) bool {
 	return false
 }
 
-// Next waits for the poll interval, walks the tree, and hands over the files
-// that are new or changed since they were settled, identified by the
-// fingerprint of their first bytes.
+// listPage is how many files one listing hands over at most. A tree of a
+// million files would otherwise become a million objects (and a million
+// fingerprint reads) before the first record is read, all held until the
+// listing is done; the rest follow in the next listings, without waiting for
+// the poll interval or walking the tree again.
+const listPage = 1000
+
+// Next walks the tree once the poll interval has passed and hands over the
+// files that are new or changed since they were settled, identified by the
+// fingerprint of their first bytes, at most listPage at a time.
 func (d *Source) Next(ctx context.Context) (source.Listing, error) {
-	if err := d.pacer.Wait(ctx); err != nil {
+	if len(d.rest) == 0 {
+		if err := d.pacer.Wait(ctx); err != nil {
+			return source.Listing{}, err
+		}
+		if err := d.walk(ctx); err != nil {
+			return source.Listing{}, err
+		}
+	} else if err := ctx.Err(); err != nil {
 		return source.Listing{}, err
 	}
+	page := d.rest[:min(listPage, len(d.rest))]
+	d.rest = d.rest[len(page):]
+	objects := make([]*source.Object, 0, len(page))
+	for _, path := range page {
+		e := d.known[path]
+		if e == nil {
+			continue // gone at a later walk (cannot happen before one)
+		}
+		objects = append(objects, d.object(path, e))
+	}
+	if len(d.rest) == 0 {
+		d.rest = nil
+	}
+	return source.Listing{Objects: objects, Backlog: len(d.rest) > 0, Problem: d.listProblem()}, nil
+}
+
+// walk lists the tree: it records what it finds in d.known and the paths
+// to hand over, in lexical order, in d.rest.
+func (d *Source) walk(ctx context.Context) error {
 	var paths []string
 	var problems, unlisted []string
 	err := filepath.WalkDir(d.root, func(path string, de fs.DirEntry, err error) error {
@@ -161,17 +196,17 @@ func (d *Source) Next(ctx context.Context) (source.Listing, error) {
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return source.Listing{}, ctx.Err()
+			return ctx.Err()
 		}
 		d.reportListErr(err.Error())
-		return source.Listing{}, fmt.Errorf("listing %s: %w", d.root, err)
+		return fmt.Errorf("listing %s: %w", d.root, err)
 	}
 	// Lexical order of the full path (WalkDir's order differs from it when a
 	// name is a prefix of another's).
 	sort.Strings(paths)
 
-	objects := make([]*source.Object, 0, len(paths))
 	present := make(map[string]struct{}, len(paths))
+	offer := paths[:0]
 	for _, path := range paths {
 		info, err := os.Stat(path) // follows symbolic links
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -192,16 +227,17 @@ func (d *Source) Next(ctx context.Context) (source.Listing, error) {
 			continue
 		}
 		e.size, e.modTime, e.settled = size, mod, false
-		objects = append(objects, d.object(path, e))
+		offer = append(offer, path)
 	}
 	for path := range d.known {
 		if _, ok := present[path]; !ok {
 			delete(d.known, path) // removed or renamed
 		}
 	}
+	d.rest = offer
 	d.unlisted = unlisted
 	d.reportListErr(strings.Join(problems, "; "))
-	return source.Listing{Objects: objects, Problem: d.listProblem()}, nil
+	return nil
 }
 
 // object describes the file at path, as the entry e last saw it.
@@ -322,6 +358,11 @@ func (f localFile) Changed(context.Context) bool {
 // the checkpoints last seen at its path, or below a directory that could
 // not be listed, are kept too. Empty files and digests have no checkpoint.
 func (d *Source) Forgettable(pathOf func(key string) (string, error)) func(key string) bool {
+	if len(d.rest) > 0 {
+		// Files of this walk are still to be identified: any checkpoint may
+		// be theirs until the last page was read.
+		return func(string) bool { return false }
+	}
 	present := make(map[string]struct{}, len(d.known))
 	unclear := slices.Clone(d.unlisted)
 	for path, e := range d.known {

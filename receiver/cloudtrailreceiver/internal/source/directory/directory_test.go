@@ -6,8 +6,10 @@ package directory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -170,4 +172,55 @@ func TestDirectoryForgettable(t *testing.T) {
 	}
 	failing := d.Forgettable(func(string) (string, error) { return "", errStorage })
 	assert.False(t, failing("kold"), "a checkpoint whose path cannot be read is kept")
+}
+
+// TestDirectoryListingInPages: a large tree is handed over listPage files
+// at a time, in order, the later pages without waiting for the poll
+// interval or identifying files before their page; nothing is forgotten
+// before the last page.
+func TestDirectoryListingInPages(t *testing.T) {
+	dir := t.TempDir()
+	const n = 2*listPage + 17
+	for i := range n {
+		writeFile(t, dir, fmt.Sprintf("d%d/f%05d.json", i%3, i), fmt.Appendf(nil, `{"Records":[]}%d`, i))
+	}
+	src, err := New(Config{Path: dir, PollInterval: time.Hour}, zap.NewNop())
+	require.NoError(t, err)
+	var names []string
+	var backlog []bool
+	for range 3 {
+		// An hour's poll interval: only the first listing may wait for it.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		l, err := src.Next(ctx)
+		cancel()
+		require.NoError(t, err)
+		backlog = append(backlog, l.Backlog)
+		for _, o := range l.Objects {
+			names = append(names, o.Name)
+			require.NotEmpty(t, o.Key)
+		}
+		unidentified := 0
+		for _, e := range src.known {
+			if e.key == "" {
+				unidentified++
+			}
+		}
+		assert.Equal(t, n-len(names), unidentified, "files are fingerprinted with their page")
+		if l.Backlog {
+			assert.False(t, src.Forgettable(func(string) (string, error) { return "", nil })("any"))
+		}
+		for _, o := range l.Objects {
+			o.Settle(source.Result{Done: true})
+		}
+	}
+	assert.Equal(t, []bool{true, true, false}, backlog)
+	require.Len(t, names, n)
+	assert.True(t, slices.IsSorted(names))
+	assert.Len(t, slices.Compact(slices.Clone(names)), n, "each file once")
+
+	// Everything settled: the next listing waits for the poll interval.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = src.Next(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
