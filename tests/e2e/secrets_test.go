@@ -6,6 +6,7 @@ package e2e
 import (
 	"encoding/base64"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -238,4 +239,50 @@ service:
 		}
 	}
 	t.Logf("%d bytes of output checked; %d and %d bulk requests refused; %d S3 requests", len(out), refused(esKey), refused(esBasic), s3.requests.Load())
+
+	t.Run("checkpoint and dead-letter files are private", func(t *testing.T) {
+		checkPrivateFiles(t, storageDir, []string{"apikey-dead-letter.ndjson", "basic-dead-letter.ndjson"})
+	})
+}
+
+// checkPrivateFiles fails unless every file under dir (the file_storage
+// databases holding the checkpoints, the dead-letter files) is readable by
+// its owner only (0600; file_storage's databases are opened 0600 and its
+// directory made 0750 by default) and the named files exist.
+func checkPrivateFiles(t *testing.T, dir string, want []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			if fi.Mode().Perm()&0o027 != 0 {
+				t.Errorf("directory %s has mode %v, want no group write and nothing for others", path, fi.Mode().Perm())
+			}
+		case fi.Mode().Perm() != 0o600:
+			t.Errorf("%s has mode %v, want 0600 (it holds audit records or checkpoints)", path, fi.Mode().Perm())
+		default:
+			n++
+		}
+		seen[d.Name()] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range want {
+		if !seen[name] {
+			t.Errorf("%s was not created under %s", name, dir)
+		}
+	}
+	if n <= len(want) {
+		t.Errorf("only %d private files under %s: where are the checkpoint databases?", n, dir)
+	}
 }
