@@ -10,7 +10,7 @@
 #   make bench-go  Go benchmarks of pkg/, receiver/, exporter/ (also written to bench.txt)
 #   make bench-profile  CPU profile of the collector (BENCH_PROFILE=es|otlp|s3) on the 1x trail
 #   make bench-s3  S3 source throughput/memory against versitygw (bench-s3.txt)
-#   make fuzz    fuzz the decoder, splitter, parser, pre-filter and pipeline (FUZZTIME each)
+#   make fuzz    every fuzz target (decoder, splitter, parser, notifications, ECS encoder; FUZZTIME each)
 #   make lint    gofmt -l + go vet
 #   make dist    release tarballs for linux/amd64, linux/arm64, darwin/arm64 + SHA256SUMS in dist/
 #   make clean   remove build outputs and dist/ (distclean also removes .tools)
@@ -180,12 +180,25 @@ bench-s3: build
 	OTELCOL_BIN="$(CURDIR)/$(BIN)" VERSITYGW_BIN="$(VERSITYGW)" \
 	  $(GO) test -count=1 -run '^$$' -bench '^BenchmarkS3Source$$' -benchtime 1x -timeout 30m ./tests/e2e/ | tee bench-s3.txt
 
-## fuzz: each fuzz target of pkg/cloudtrail for FUZZTIME (default 30s)
+## fuzz: every fuzz target of the module (each `func Fuzz...` of a _test.go
+## file, found at run time) for FUZZTIME each; CI runs it with FUZZTIME=10s.
+## FUZZMINIMIZETIME bounds the minimization of each new corpus entry, which
+## with the default (60s) can eat a short run. A crasher fails the run and is
+## written to the package's testdata/fuzz/<target>/: commit it as the
+## regression test, the plain `go test` runs it from then on.
 FUZZTIME ?= 30s
+FUZZMINIMIZETIME ?= 5s
+FUZZ_FILES := $(filter %_test.go,$(GO_FILES))
 fuzz:
-	for f in FuzzParse FuzzScanString FuzzDecoder FuzzFileReader FuzzBoxScan FuzzClassify FuzzNeedle; do \
-	  $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./pkg/cloudtrail/ || exit 1; \
-	done
+	@dirs="$$(grep -l '^func Fuzz' $(FUZZ_FILES) | xargs -n1 dirname | sort -u)"; \
+	n=0; for d in $$dirs; do \
+	  for f in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$d"/*_test.go); do \
+	    echo ">> $$f in $$d for $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) "$$d/"; \
+	    n=$$((n+1)); \
+	  done; \
+	done; \
+	echo ">> fuzzed $$n targets"
 
 ## lint: gofmt -l must print nothing; go vet must pass
 lint:

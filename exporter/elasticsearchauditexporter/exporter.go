@@ -84,6 +84,7 @@ func (e *auditExporter) start(ctx context.Context, host component.Host) error {
 			return err
 		}
 	}
+	e.warnDeliveryRisk()
 	e.sender = &sender{es: es, gzipLevel: e.cfg.gzipLevel(), flushBytes: e.cfg.Flush.Bytes, metrics: e.metrics}
 	e.infoPending, e.tmplPending = true, e.cfg.Templates.Install
 	e.health.start(host)

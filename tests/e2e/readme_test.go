@@ -4,6 +4,7 @@
 package e2e
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,8 +82,9 @@ func setPath(t *testing.T, doc map[string]any, path string, value any) {
 // that lost every record with the in-memory sending queue: the OTLP backend
 // answers 503 while the collector reads the trail, the collector is stopped
 // (SIGTERM), and restarted against a backend that is back. Every Personalize
-// event must arrive: the receiver checkpoints a record once the exporter's
-// persistent queue holds it, so what the first run read is on disk.
+// event must arrive: the exporter sends synchronously, so the receiver
+// checkpoints a record only once the backend accepted it, and the restart
+// reads the rest again from the trail.
 func TestREADMEConfigSurvivesBackendOutage(t *testing.T) {
 	bin := collectorBinary(t)
 	watchDir, rep := copyExamples(t)
@@ -139,4 +141,66 @@ func TestREADMEConfigSurvivesBackendOutage(t *testing.T) {
 	}
 	checkSinkErrors(t, sink)
 	col.stop()
+}
+
+// TestREADMEGuaranteesNameTests: every test the README's "Guarantees"
+// section names as proof (`TestX`, `FuzzX`) exists as a function of a
+// _test.go file of the repository, so that a renamed or deleted test cannot
+// leave a promise without its proof.
+func TestREADMEGuaranteesNameTests(t *testing.T) {
+	root := repoRoot(t)
+	text, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(text)
+	i := strings.Index(section, "\n## Guarantees\n")
+	if i < 0 {
+		t.Fatal(`README.md has no "## Guarantees" section`)
+	}
+	section = section[i+1:]
+	if j := strings.Index(section, "\n## "); j >= 0 {
+		section = section[:j]
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`((?:Test|Fuzz)[A-Za-z0-9_]+)`").FindAllStringSubmatch(section, -1) {
+		named[m[1]] = false
+	}
+	if len(named) < 10 {
+		t.Fatalf("the Guarantees section names only %d tests", len(named))
+	}
+	decl := regexp.MustCompile(`(?m)^func ((?:Test|Fuzz)[A-Za-z0-9_]+)\(`)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", ".tools", "build", "bin", "dist", "testdata":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+			if _, ok := named[m[1]]; ok {
+				named[m[1]] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, found := range named {
+		if !found {
+			t.Errorf("README.md \"Guarantees\" names %s, but no _test.go file declares func %s(", name, name)
+		}
+	}
 }

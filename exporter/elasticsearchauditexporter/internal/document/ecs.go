@@ -210,7 +210,9 @@ func rawFreeForm(t *tree, raw json.RawMessage, field string, withJSON bool) {
 		return
 	}
 	if raw[0] == '{' {
-		t.put(field, leaf{kind: kindRaw, raw: raw})
+		if clean, ok := cleanRawJSON(raw); ok {
+			t.put(field, leaf{kind: kindRaw, raw: clean})
+		}
 	}
 	if withJSON {
 		t.put(field+"_json", leaf{kind: kindRawString, raw: raw})

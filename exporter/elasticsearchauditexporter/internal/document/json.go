@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -150,15 +151,47 @@ func AppendValue(dst []byte, v pcommon.Value) []byte {
 	return append(dst, "null"...)
 }
 
-// AppendMap appends a pdata map as a JSON object.
+// AppendMap appends a pdata map as a JSON object. Keys that are not UTF-8
+// are written with U+FFFD, which can make two keys one: only the first is
+// written then, since Elasticsearch refuses an object with a key twice.
 func AppendMap(dst []byte, m pcommon.Map) []byte {
+	start := len(dst)
 	dst = append(dst, '{')
 	first := true
+	clean := true
 	m.Range(func(k string, v pcommon.Value) bool {
+		if !utf8.ValidString(k) {
+			clean = false
+			return false
+		}
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
+		dst = AppendString(dst, k)
+		dst = append(dst, ':')
+		dst = AppendValue(dst, v)
+		return true
+	})
+	if clean {
+		return append(dst, '}')
+	}
+	return appendMapDedup(dst[:start], m)
+}
+
+// appendMapDedup is AppendMap for a map with a key that is not UTF-8.
+func appendMapDedup(dst []byte, m pcommon.Map) []byte {
+	dst = append(dst, '{')
+	written := make(map[string]struct{}, m.Len())
+	m.Range(func(k string, v pcommon.Value) bool {
+		k = strings.ToValidUTF8(k, "\uFFFD")
+		if _, dup := written[k]; dup {
+			return true
+		}
+		if len(written) > 0 {
+			dst = append(dst, ',')
+		}
+		written[k] = struct{}{}
 		dst = AppendString(dst, k)
 		dst = append(dst, ':')
 		dst = AppendValue(dst, v)

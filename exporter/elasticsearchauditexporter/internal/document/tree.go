@@ -112,6 +112,9 @@ func (t *tree) lookup(path string) int32 {
 }
 
 func (t *tree) child(parent int32, key string) int32 {
+	// Written with U+FFFD for bytes that are not UTF-8: two such keys that
+	// come out the same are one member, never a key twice.
+	key = strings.ToValidUTF8(key, "\uFFFD")
 	for c := t.nodes[parent].first; c >= 0; c = t.nodes[c].next {
 		if t.nodes[c].key == key {
 			return c
@@ -216,11 +219,13 @@ func (t *tree) firstPresent(n int32) int32 {
 // appendObject writes node n as an object. A node holding both a value and
 // members (attributes "a" and "a.b") writes the value as member "value":
 // Elasticsearch would reject the document, and an audit pipeline must not
-// lose a record over an attribute naming clash.
+// lose a record over an attribute naming clash. When a member "value" is
+// there too (attribute "a.value"), that member is written and the node's
+// own value is left out: Elasticsearch refuses an object with a key twice.
 func (t *tree) appendObject(dst []byte, n int32, withValue bool) []byte {
 	dst = append(dst, '{')
 	sep := false
-	if withValue {
+	if withValue && !t.hasPresentChild(n, "value") {
 		dst = append(dst, `"value":`...)
 		dst = t.appendLeaf(dst, &t.nodes[n].val)
 		sep = true
@@ -243,6 +248,16 @@ func (t *tree) appendObject(dst []byte, n int32, withValue bool) []byte {
 		dst = t.appendObject(dst, c, hasValue)
 	}
 	return append(dst, '}')
+}
+
+// hasPresentChild says whether n has a member key in the current document.
+func (t *tree) hasPresentChild(n int32, key string) bool {
+	for c := t.firstPresent(n); c >= 0; c = t.nodes[c].next {
+		if t.nodes[c].gen == t.gen && t.nodes[c].key == key {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *tree) appendLeaf(dst []byte, v *leaf) []byte {

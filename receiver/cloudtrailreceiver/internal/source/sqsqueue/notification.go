@@ -90,7 +90,12 @@ func parseNotificationDepth(body string, depth int) ([]s3Ref, notificationKind, 
 		}
 		refs := make([]s3Ref, 0, len(msg.S3ObjectKey))
 		for _, k := range msg.S3ObjectKey {
-			refs = append(refs, s3Ref{*msg.S3Bucket, k})
+			if k != "" { // names no object: reading it would fail on every receive
+				refs = append(refs, s3Ref{*msg.S3Bucket, k})
+			}
+		}
+		if len(refs) == 0 {
+			return nil, notifyUnknown, errors.New("CloudTrail notification without bucket or keys")
 		}
 		return refs, notifyObjects, nil
 	case len(msg.Records) > 0:

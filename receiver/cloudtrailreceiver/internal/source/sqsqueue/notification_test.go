@@ -66,6 +66,8 @@ func TestParseNotification(t *testing.T) {
 		{"EventBridge S3 deletion", ebS3("Object Deleted", ctKey), notifyObjects, nil},
 		{"EventBridge event of another service", strings.Replace(ebS3("Object Created", ctKey), `"aws.s3"`, `"aws.personalize"`, 1), notifyUnknown, nil},
 		{"EventBridge S3 event without a key", ebS3("Object Created", ""), notifyUnknown, nil},
+		{"CloudTrail SNS message with an empty key (found by FuzzParseNotification)", `{"s3Bucket":"b","s3ObjectKey":["k1",""]}`, notifyObjects, []s3Ref{{"b", "k1"}}},
+		{"CloudTrail SNS message with only an empty key", `{"s3Bucket":"b","s3ObjectKey":[""]}`, notifyUnknown, nil},
 		{"SNS in SNS", receivertest.SNSWrap(t, receivertest.SNSWrap(t, ct1)), notifyUnknown, nil},
 	}
 	for _, tt := range tests {
