@@ -633,10 +633,10 @@ func readYAML(path string) (map[string]any, error) {
 }
 
 var caseNames = map[string]string{
-	"es":      "(c) collector: directory → elasticsearch_audit",
+	"es":       "(c) collector: directory → elasticsearch_audit",
 	"es-queue": "(c') the same with a persistent sending queue",
-	"otlp":    "(d) collector: directory → otlp_http (JSON)",
-	"s3":      "(e) collector: S3 (versitygw) → elasticsearch_audit",
+	"otlp":     "(d) collector: directory → otlp_http (JSON)",
+	"s3":       "(e) collector: S3 (versitygw) → elasticsearch_audit",
 }
 
 // collector is a started collector run.
