@@ -47,22 +47,43 @@ func (m BodyMode) String() string {
 	return "map"
 }
 
-// putMap copies object node obj of d into m.
-func putMap(d *jsonscan.Doc, m pcommon.Map, obj int32) {
+// MaxBodyDepth is how deep maps and arrays nest in a body map (the body
+// itself is 1). Deeper parts are written as their JSON text instead: a log
+// record nested deeper than 33 levels cannot be read back from the
+// collector's protobuf encoding (proto: exceeded max recursion depth; a
+// persistent queue and an OTLP backend both lose it), while real CloudTrail
+// records nest about 10 levels.
+const MaxBodyDepth = 32
+
+// putMap copies object node obj of d, at depth depth, into m. It returns
+// how many values below MaxBodyDepth it wrote as their JSON text.
+func putMap(d *jsonscan.Doc, m pcommon.Map, obj int32, depth int) int {
 	end := d.After(obj)
 	n := 0
 	for k := obj + 1; k < end; k = d.After(k + 1) {
 		n++
 	}
 	m.EnsureCapacity(n)
+	flat := 0
 	for k := obj + 1; k < end; {
 		v := k + 1
-		putValue(d, m, d.Text(k), v)
+		flat += putValue(d, m, d.Text(k), v, depth)
 		k = d.After(v)
 	}
+	return flat
 }
 
-func putValue(d *jsonscan.Doc, m pcommon.Map, key string, v int32) {
+// tooDeep: a container value of a container at depth goes in as text.
+func tooDeep(d *jsonscan.Doc, v int32, depth int) bool {
+	k := d.Kind(v)
+	return depth >= MaxBodyDepth && (k == jsonscan.Object || k == jsonscan.Array)
+}
+
+func putValue(d *jsonscan.Doc, m pcommon.Map, key string, v int32, depth int) int {
+	if tooDeep(d, v, depth) {
+		m.PutStr(key, d.Raw(v))
+		return 1
+	}
 	switch d.Kind(v) {
 	case jsonscan.String:
 		m.PutStr(key, d.Text(v))
@@ -83,26 +104,34 @@ func putValue(d *jsonscan.Doc, m pcommon.Map, key string, v int32) {
 	case jsonscan.Null:
 		m.PutEmpty(key)
 	case jsonscan.Object:
-		putMap(d, m.PutEmptyMap(key), v)
+		return putMap(d, m.PutEmptyMap(key), v, depth+1)
 	case jsonscan.Array:
-		putSlice(d, m.PutEmptySlice(key), v)
+		return putSlice(d, m.PutEmptySlice(key), v, depth+1)
 	}
+	return 0
 }
 
-func putSlice(d *jsonscan.Doc, s pcommon.Slice, arr int32) {
+func putSlice(d *jsonscan.Doc, s pcommon.Slice, arr int32, depth int) int {
 	end := d.After(arr)
 	n := 0
 	for e := arr + 1; e < end; e = d.After(e) {
 		n++
 	}
 	s.EnsureCapacity(n)
+	flat := 0
 	for e := arr + 1; e < end; e = d.After(e) {
-		setValue(d, s.AppendEmpty(), e)
+		flat += setValue(d, s.AppendEmpty(), e, depth)
 	}
+	return flat
 }
 
-// setValue stores node v into an empty pcommon.Value.
-func setValue(d *jsonscan.Doc, dst pcommon.Value, v int32) {
+// setValue stores node v, an element of a container at depth, into an
+// empty pcommon.Value.
+func setValue(d *jsonscan.Doc, dst pcommon.Value, v int32, depth int) int {
+	if tooDeep(d, v, depth) {
+		dst.SetStr(d.Raw(v))
+		return 1
+	}
 	switch d.Kind(v) {
 	case jsonscan.String:
 		dst.SetStr(d.Text(v))
@@ -122,8 +151,9 @@ func setValue(d *jsonscan.Doc, dst pcommon.Value, v int32) {
 		dst.SetBool(false)
 	case jsonscan.Null:
 	case jsonscan.Object:
-		putMap(d, dst.SetEmptyMap(), v)
+		return putMap(d, dst.SetEmptyMap(), v, depth+1)
 	case jsonscan.Array:
-		putSlice(d, dst.SetEmptySlice(), v)
+		return putSlice(d, dst.SetEmptySlice(), v, depth+1)
 	}
+	return 0
 }

@@ -48,6 +48,9 @@ type FileReader struct {
 	// OnAppend, if set, is called with each new log record, so the caller
 	// can add attributes of the source (file path, object key).
 	OnAppend func(index int64, r *Record, lr plog.LogRecord)
+	// OnFlattened, if set, hears of each record appended whose body map
+	// holds parts nested deeper than MaxBodyDepth, written as JSON text.
+	OnFlattened func(index int64)
 }
 
 // NewFileReader starts reading r with the given selector (nil: Personalize).
@@ -137,6 +140,9 @@ func (f *FileReader) ReadBatch(b *Batch, max int) error {
 		f.stats.Selected++
 		if f.OnAppend != nil {
 			f.OnAppend(raw.Index, &f.rec, lr)
+		}
+		if b.flattened && f.OnFlattened != nil {
+			f.OnFlattened(raw.Index)
 		}
 	}
 	return nil

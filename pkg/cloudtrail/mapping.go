@@ -40,6 +40,9 @@ type Batch struct {
 	groups map[resourceKey]plog.LogRecordSlice
 	n      int
 	res    []string // scratch for resources[] ARNs
+	// flattened: the last record appended had parts deeper than
+	// MaxBodyDepth, written as JSON text.
+	flattened bool
 	// attrCap is the attribute capacity to reserve for the next record: the
 	// previous record's count plus a little. Records of a file have nearly
 	// the same attributes, and pdata's attribute slice is the largest
@@ -81,6 +84,7 @@ func (b *Batch) Take() plog.Logs {
 // caller can add source attributes (file path, object key). A record with a
 // malformed eventTime is not added: the error wraps ErrBadEventTime.
 func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
+	b.flattened = false
 	ts, hasTS, err := r.EventTime()
 	if err != nil {
 		return plog.LogRecord{}, err
@@ -125,7 +129,9 @@ func (b *Batch) Append(r *Record, observed time.Time) (plog.LogRecord, error) {
 	b.attributes(r, lr.Attributes())
 	switch b.opts.Body {
 	case BodyMap:
-		putMap(&r.doc, lr.Body().SetEmptyMap(), jsonscan.Root)
+		if putMap(&r.doc, lr.Body().SetEmptyMap(), jsonscan.Root, 1) > 0 {
+			b.flattened = true
+		}
 	case BodyJSON:
 		lr.Body().SetStr(r.JSON())
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
+	"go.uber.org/zap/zapcore"
 )
 
 // flushedGzip compresses the records of a {"Records":[...]} file with a
@@ -258,4 +259,29 @@ func TestRecordErrorsLoggedOnceWhenBatchIsReread(t *testing.T) {
 	requireExactlyOnce(t, []string{"q-0", "q-2"}, next.accepted())
 	assert.Equal(t, int64(1), h.counter(metricRecordsFailed, attribute.String("reason", reasonInvalidJSON)))
 	assert.Equal(t, 1, h.logs.FilterMessageSnippet("Skipping a CloudTrail record").Len())
+}
+
+// TestDeepRecordIsDeliveredAsText: a record nested deeper than a log record
+// can be (cloudtrail.MaxBodyDepth) arrives with its deepest part as JSON
+// text, between its neighbours; it is counted, and logged once per file at
+// warn level with the file and the record's index.
+func TestDeepRecordIsDeliveredAsText(t *testing.T) {
+	dir := t.TempDir()
+	deep := ctRecord("deep-1", personalizeSrc, "CreateSolution")
+	deep = strings.Replace(deep, `"responseElements":null`, `"responseElements":`+strings.Repeat(`{"a":[`, 100)+`1`+strings.Repeat(`]}`, 100), 1)
+	deep2 := strings.Replace(deep, "deep-1", "deep-2", 2)
+	path := writeFile(t, dir, trailDir+"deep.json", ctFile(ctRecord("good-1", personalizeSrc, "CreateCampaign"), deep, deep2, ctRecord("good-2", personalizeSrc, "CreateCampaign")))
+	next := newRecorder()
+	h := start(t, testConfig(dir), next, nil)
+	h.waitCounter(1, metricFiles, attribute.String("result", resultOK))
+	requireExactlyOnce(t, []string{"good-1", "deep-1", "deep-2", "good-2"}, next.accepted())
+	assert.Equal(t, int64(2), h.counter(metricRecordsFlattened))
+	assert.Zero(t, h.counter(metricRecordsFailed))
+	warned := h.logs.FilterMessageSnippet("nests deeper than a log record can").All()
+	require.Len(t, warned, 1)
+	assert.Equal(t, zapcore.WarnLevel, warned[0].Level)
+	file, _ := field(warned[0], "file")
+	index, _ := field(warned[0], "record_index")
+	assert.Equal(t, path, file)
+	assert.Equal(t, "1", index)
 }

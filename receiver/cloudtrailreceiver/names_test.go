@@ -22,6 +22,7 @@ const (
 	metricRecordsSkipped       = telemetry.MetricRecordsSkipped
 	metricRecordsDuplicate     = telemetry.MetricRecordsDuplicate
 	metricRecordsDropped       = telemetry.MetricRecordsDropped
+	metricRecordsFlattened     = telemetry.MetricRecordsFlattened
 	metricConsumeRetries       = telemetry.MetricConsumeRetries
 	metricCheckpointsForgotten = telemetry.MetricCheckpointsForgotten
 

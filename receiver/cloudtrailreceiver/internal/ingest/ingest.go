@@ -328,6 +328,15 @@ func (in *Ingester) read(ctx context.Context, f *object, key string, start int64
 		admitted = r.EventID()
 		return true
 	}
+	flattened := false
+	fr.OnFlattened = func(index int64) {
+		in.Telemetry.Flattened(ctx)
+		if !flattened && index >= reported {
+			flattened = true // once per file: a hostile file may hold millions
+			in.Logger.Warn("CloudTrail record nests deeper than a log record can; its deepest parts are delivered as JSON text",
+				zap.String("file", f.Name), zap.Int64("record_index", index), zap.Int("max_depth", cloudtrail.MaxBodyDepth))
+		}
+	}
 	fr.OnAppend = func(_ int64, _ *cloudtrail.Record, lr plog.LogRecord) {
 		admitted = ""
 		attrs := lr.Attributes()

@@ -30,6 +30,9 @@ const (
 	MetricRecordsSkipped   = "otelcol_cloudtrail_records_skipped"
 	MetricRecordsDuplicate = "otelcol_cloudtrail_records_duplicate"
 	MetricRecordsDropped   = "otelcol_cloudtrail_records_dropped"
+	// MetricRecordsFlattened counts records delivered with parts nested
+	// deeper than cloudtrail.MaxBodyDepth written as JSON text.
+	MetricRecordsFlattened = "otelcol_cloudtrail_records_flattened"
 	MetricConsumeRetries   = "otelcol_cloudtrail_consume_retries"
 	// MetricBackpressureWaits and MetricBackpressureTime count the waits
 	// for capacity when the next consumer was full (not failures, not
@@ -59,6 +62,7 @@ type Telemetry struct {
 	recordsSkipped       metric.Int64Counter
 	recordsDuplicate     metric.Int64Counter
 	recordsDropped       metric.Int64Counter
+	recordsFlattened     metric.Int64Counter
 	consumeRetries       metric.Int64Counter
 	backpressureWaits    metric.Int64Counter
 	backpressureTime     metric.Int64Counter
@@ -83,6 +87,7 @@ func New(set component.TelemetrySettings) (*Telemetry, error) {
 		MetricRecordsSkipped:       &t.recordsSkipped,
 		MetricRecordsDuplicate:     &t.recordsDuplicate,
 		MetricRecordsDropped:       &t.recordsDropped,
+		MetricRecordsFlattened:     &t.recordsFlattened,
 		MetricConsumeRetries:       &t.consumeRetries,
 		MetricBackpressureWaits:    &t.backpressureWaits,
 		MetricBackpressureTime:     &t.backpressureTime,
@@ -108,6 +113,7 @@ var Metrics = []MetricDescription{
 	{MetricRecordsSelected, "CloudTrail records that matched the selection and were mapped to log records.", "{record}"},
 	{MetricRecordsFailed, "CloudTrail records skipped because they could not be decoded, by reason.", "{record}"},
 	{MetricRecordsSkipped, "Values in CloudTrail files that hold no record and were passed over: CloudWatch Logs control messages, EventBridge events not from CloudTrail.", "{record}"},
+	{MetricRecordsFlattened, "CloudTrail records delivered with parts nested deeper than the body map allows (32 levels), written as their JSON text.", "{record}"},
 	{MetricRecordsDuplicate, "CloudTrail records dropped because their eventID was already delivered.", "{record}"},
 	{MetricRecordsDropped, "Log records dropped because the next consumer rejected them with a permanent error.", "{record}"},
 	{MetricConsumeRetries, "Retries of a batch after the next consumer returned a retryable error.", "{retry}"},
@@ -148,6 +154,9 @@ func (t *Telemetry) RecordsOf(ctx context.Context, read, selected, skipped int64
 	t.Tally.Records.Add(read)
 	t.Tally.Selected.Add(selected)
 }
+
+// Flattened counts a record delivered with too deep parts as JSON text.
+func (t *Telemetry) Flattened(ctx context.Context) { add(ctx, t.recordsFlattened, 1) }
 
 // Duplicates counts records dropped as duplicates.
 func (t *Telemetry) Duplicates(ctx context.Context, n int64) { add(ctx, t.recordsDuplicate, n) }
